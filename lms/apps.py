@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LmsConfig(AppConfig):
+    name = "lms"
+    verbose_name = _("Người học và đơn vị")

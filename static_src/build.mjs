@@ -1,0 +1,23 @@
+// Copies the front-end libraries the pages use from node_modules into
+// node_modules_dist/, which Django's staticfiles serves as /static/vendor/.
+import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+const out = "node_modules_dist";
+const files = [["htmx.org/dist/htmx.min.js", "htmx/htmx.min.js"]];
+for (const family of ["noto-sans", "noto-serif"]) {
+  for (const subset of ["latin", "latin-ext", "vietnamese"]) {
+    for (const weight of ["400", "700"]) {
+      const name = `${family}-${subset}-${weight}-normal.woff2`;
+      files.push([`@fontsource/${family}/files/${name}`, `fonts/${name}`]);
+    }
+  }
+}
+
+rmSync(out, { recursive: true, force: true });
+for (const [from, to] of files) {
+  const target = join(out, to);
+  mkdirSync(dirname(target), { recursive: true });
+  copyFileSync(join("node_modules", from), target);
+}
+console.log(`copied ${files.length} front-end files into ${out}/`);
