@@ -1,0 +1,128 @@
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.db import IntegrityError
+
+from lms.models import LearnerProfile
+from lms.services import learner_create, learner_ethnicity_set
+
+
+def signup_data(unit, **extra):
+    data = {
+        "username": "nong.ha",
+        "full_name": "Nông Thị Hà",
+        "email": "ha@example.vn",
+        "password1": "Mat-khau-manh-2025",
+        "password2": "Mat-khau-manh-2025",
+        "category": "official",
+        "sex": "female",
+        "birth_year": "1990",
+        "unit": str(unit.pk),
+        "ethnic_consent": "no",
+    }
+    data.update(extra)
+    return data
+
+
+def test_signup_with_consent_stores_group_and_time(client, unit, tay):
+    response = client.post(
+        "/accounts/signup/", signup_data(unit, ethnic_consent="yes", ethnic_group=tay.pk)
+    )
+    assert response.status_code == 302
+    profile = LearnerProfile.objects.get(user__username="nong.ha")
+    assert profile.ethnic_group == tay and profile.ethnic_consent == "given"
+    assert profile.ethnic_consent_at is not None
+    assert profile.ethnic_group.code_list == "QD-121-TCTK-1979"
+    assert client.get("/my-learning/").status_code == 200, "signed up and logged in"
+
+
+def test_declining_stores_no_group_even_if_one_is_sent(client, unit, tay):
+    client.post("/accounts/signup/", signup_data(unit, ethnic_consent="no", ethnic_group=tay.pk))
+    profile = LearnerProfile.objects.get(user__username="nong.ha")
+    assert profile.ethnic_group is None and profile.ethnic_consent == "declined"
+    assert profile.ethnic_consent_at is not None
+
+
+def test_consent_without_a_group_is_an_error_and_creates_nothing(client, unit):
+    response = client.post("/accounts/signup/", signup_data(unit, ethnic_consent="yes"))
+    assert response.status_code == 200
+    assert "Hãy chọn dân tộc" in response.content.decode()
+    assert not get_user_model().objects.filter(username="nong.ha").exists()
+
+
+def test_signup_rejects_former_units_and_bad_years(client, db):
+    from lms.models import AdministrativeUnit
+
+    former = AdministrativeUnit.objects.filter(is_current=False, level="commune").first()
+    response = client.post("/accounts/signup/", signup_data(former, birth_year="1800"))
+    assert response.status_code == 200
+    assert not get_user_model().objects.filter(username="nong.ha").exists()
+
+
+def test_the_database_refuses_a_group_without_consent(learner, tay):
+    profile = learner.learner_profile
+    profile.ethnic_group = tay
+    profile.ethnic_consent = "declined"
+    with pytest.raises(IntegrityError):
+        profile.save()
+
+
+def test_withdrawing_consent_erases_the_group(learner, tay):
+    profile = learner_ethnicity_set(profile=learner.learner_profile, consent=True, group=tay)
+    assert profile.ethnic_group == tay
+    profile = learner_ethnicity_set(profile=profile, consent=False, group=tay)
+    profile.refresh_from_db()
+    assert profile.ethnic_group is None and profile.ethnic_consent == "declined"
+
+
+def test_names_are_stored_in_nfc(unit):
+    decomposed = "Hoa\u0300ng Thi\u0323"
+    user = learner_create(
+        username="nfc",
+        password=None,
+        full_name=decomposed,
+        category="youth",
+        sex="male",
+        birth_year=2000,
+        unit=unit,
+    )
+    assert user.learner_profile.full_name == "Hoàng Thị"
+
+
+def test_login_locks_out_after_repeated_failures(client, learner, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = client.post("/accounts/login/", {"username": "hoa", "password": "sai"})
+        assert response.status_code == 200
+    assert (
+        client.post("/accounts/login/", {"username": "hoa", "password": "sai"}).status_code == 429
+    )
+    response = client.post("/accounts/login/", {"username": "hoa", "password": "Mat-khau-2025"})
+    assert response.status_code == 429
+    assert "Tạm khóa" in response.content.decode()
+
+
+def test_login_works_with_the_right_password(client, learner):
+    response = client.post("/accounts/login/", {"username": "hoa", "password": "Mat-khau-2025"})
+    assert response.status_code == 302
+
+
+def test_password_reset_by_email(client, make_learner):
+    make_learner("mai", email="mai@example.vn")
+    response = client.post("/accounts/password/reset/", {"email": "mai@example.vn"})
+    assert response.status_code == 302 and len(mail.outbox) == 1
+    link = re.search(r"(/accounts/password/reset/[^/]+/[^/\s]+/)", mail.outbox[0].body).group(1)
+    response = client.get(link, follow=True)
+    form_url = response.redirect_chain[-1][0]
+    response = client.post(
+        form_url, {"new_password1": "Mot-mat-khau-moi-9", "new_password2": "Mot-mat-khau-moi-9"}
+    )
+    assert response.status_code == 302
+    assert get_user_model().objects.get(username="mai").check_password("Mot-mat-khau-moi-9")
+
+
+def test_pages_are_vietnamese_by_default_and_english_on_request(client, db):
+    assert "Đăng nhập" in client.get("/accounts/login/").content.decode()
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "Log in" in response.content.decode()

@@ -1,0 +1,61 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+from .forms import EthnicityForm, SignUpForm
+from .services import learner_create, learner_ethnicity_set
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("my-learning")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user = learner_create(
+            username=data["username"],
+            password=data["password1"],
+            full_name=data["full_name"],
+            email=data["email"],
+            phone=data["phone"],
+            category=data["category"],
+            occupation=data["occupation"],
+            sex=data["sex"],
+            birth_year=data["birth_year"],
+            unit=data["unit"],
+            ethnic_consent=data["ethnic_consent"] == "yes",
+            ethnic_group=data["ethnic_group"],
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Chào mừng %(name)s!") % {"name": data["full_name"]})
+        next_url = request.GET.get("next", "")
+        if next_url.startswith("/") and not next_url.startswith("//"):
+            return redirect(next_url)
+        return redirect("/")
+    return TemplateResponse(request, "registration/signup.html", {"form": form})
+
+
+@login_required
+def profile(request):
+    learner = getattr(request.user, "learner_profile", None)
+    form = None
+    if learner is not None:
+        initial = {
+            "ethnic_consent": "yes" if learner.ethnic_consent == "given" else "no",
+            "ethnic_group": learner.ethnic_group_id,
+        }
+        form = EthnicityForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            learner_ethnicity_set(
+                profile=learner,
+                consent=form.cleaned_data["ethnic_consent"] == "yes",
+                group=form.cleaned_data["ethnic_group"],
+            )
+            messages.success(request, _("Đã lưu lựa chọn của bạn."))
+            return redirect("profile")
+    return TemplateResponse(
+        request, "registration/profile.html", {"learner": learner, "form": form}
+    )
