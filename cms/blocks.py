@@ -1,0 +1,106 @@
+"""The shared StreamField blocks lessons are written with.
+
+Each block renders to plain HTML that reads without JavaScript; media use native
+``<audio>``/``<video>`` elements with ``preload="none"`` so nothing heavy is fetched
+until the learner asks for it.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.images.blocks import ImageChooserBlock
+
+
+class RichTextBlock(blocks.RichTextBlock):
+    class Meta:
+        icon = "pilcrow"
+        label = _("Văn bản")
+        template = "cms/blocks/rich_text.html"
+        features = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "hr"]
+
+
+class ImageBlock(blocks.StructBlock):
+    image = ImageChooserBlock(label=_("Ảnh"))
+    caption = blocks.CharBlock(label=_("Chú thích"), required=False, max_length=250)
+    alt_text = blocks.CharBlock(
+        label=_("Mô tả cho người khiếm thị"), required=False, max_length=250
+    )
+
+    class Meta:
+        icon = "image"
+        label = _("Ảnh")
+        template = "cms/blocks/image.html"
+
+
+class AudioBlock(blocks.StructBlock):
+    title = blocks.CharBlock(label=_("Tiêu đề"), max_length=200)
+    audio = DocumentChooserBlock(label=_("Tệp âm thanh (mp3, ogg, m4a)"))
+    transcript = blocks.TextBlock(label=_("Lời thoại"), required=False)
+
+    class Meta:
+        icon = "media"
+        label = _("Âm thanh kèm lời thoại")
+        template = "cms/blocks/audio.html"
+
+
+class VideoBlock(blocks.StructBlock):
+    title = blocks.CharBlock(label=_("Tiêu đề"), max_length=200)
+    video = DocumentChooserBlock(label=_("Tệp video (mp4, webm)"))
+    poster = ImageChooserBlock(label=_("Ảnh bìa"), required=False)
+    transcript = blocks.TextBlock(label=_("Lời thoại/tóm tắt"), required=False)
+
+    class Meta:
+        icon = "media"
+        label = _("Video")
+        template = "cms/blocks/video.html"
+
+
+class VocabularyBlock(blocks.StructBlock):
+    word = blocks.CharBlock(label=_("Từ"), max_length=120)
+    meaning = blocks.CharBlock(label=_("Nghĩa"), max_length=250)
+    example = blocks.TextBlock(label=_("Ví dụ"), required=False)
+    example_meaning = blocks.TextBlock(label=_("Nghĩa của ví dụ"), required=False)
+    pronunciation = DocumentChooserBlock(label=_("Âm thanh phát âm"), required=False)
+
+    class Meta:
+        icon = "openquote"
+        label = _("Từ vựng")
+        template = "cms/blocks/vocabulary.html"
+
+
+class DocumentBlock(blocks.StructBlock):
+    document = DocumentChooserBlock(label=_("Tài liệu"))
+    description = blocks.CharBlock(label=_("Mô tả"), required=False, max_length=250)
+
+    class Meta:
+        icon = "doc-full"
+        label = _("Tài liệu tải về")
+        template = "cms/blocks/document.html"
+
+
+class CalloutBlock(blocks.StructBlock):
+    kind = blocks.ChoiceBlock(
+        label=_("Loại"),
+        choices=[
+            ("note", _("Ghi chú")),
+            ("tip", _("Mẹo")),
+            ("warning", _("Lưu ý quan trọng")),
+        ],
+        default="note",
+    )
+    text = blocks.RichTextBlock(label=_("Nội dung"), features=["bold", "italic", "link"])
+
+    class Meta:
+        icon = "warning"
+        label = _("Hộp ghi chú")
+        template = "cms/blocks/callout.html"
+
+
+class LessonStreamBlock(blocks.StreamBlock):
+    text = RichTextBlock()
+    image = ImageBlock()
+    audio = AudioBlock()
+    video = VideoBlock()
+    vocabulary = VocabularyBlock()
+    document = DocumentBlock()
+    callout = CalloutBlock()

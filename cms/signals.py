@@ -1,0 +1,22 @@
+"""Cache invalidation only: any change to the page tree retires every cached fragment."""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from .cache import tree_changed
+
+
+@receiver(post_save)
+@receiver(post_delete)
+def page_or_site_changed(sender, instance, **kwargs):
+    if isinstance(instance, Page | Site | PageViewRestriction):
+        tree_changed()
+
+
+@receiver(page_published)
+@receiver(page_unpublished)
+@receiver(post_page_move)
+def page_tree_changed(sender, **kwargs):
+    tree_changed()

@@ -1,0 +1,524 @@
+"""A believable Lạng Sơn demo: programs, courses, modules, lessons and people.
+
+Safe to run again: pages and accounts that exist are kept; every demo account gets a
+fresh password, printed at the end, so the printed list always works.
+"""
+
+import secrets
+import uuid
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from wagtail.models import GroupPagePermission, Page, Site
+
+from cms.models import HomePage
+from courses.models import (
+    Activity,
+    CataloguePage,
+    CoursePage,
+    Enrolment,
+    LessonPage,
+    ModulePage,
+    ProgramPage,
+    Verb,
+)
+from courses.services.enrolment import enrolment_create
+from courses.services.progress import EventIn, progress_events_ingest
+from lms.models import AdministrativeUnit, EthnicGroup, ManagerScope
+from lms.roles import MANAGERS_GROUP, TRAINERS_GROUP
+from lms.services import learner_create
+
+
+def text(html: str) -> dict:
+    return {"type": "text", "value": html}
+
+
+def vocab(word: str, meaning: str, example: str = "", example_meaning: str = "") -> dict:
+    return {
+        "type": "vocabulary",
+        "value": {
+            "word": word,
+            "meaning": meaning,
+            "example": example,
+            "example_meaning": example_meaning,
+            "pronunciation": None,
+        },
+    }
+
+
+def callout(kind: str, html: str) -> dict:
+    return {"type": "callout", "value": {"kind": kind, "text": html}}
+
+
+PROGRAMS = [
+    {
+        "title": "Tiếng dân tộc cho cán bộ",
+        "slug": "tieng-dan-toc",
+        "track": "ethnic_language",
+        "intro": "<p>Tiếng Tày, Nùng, Dao, H'Mông để cán bộ gần dân, hiểu dân.</p>",
+        "courses": [
+            {
+                "title": "Tiếng Tày giao tiếp cơ bản cho cán bộ",
+                "slug": "tieng-tay-giao-tiep-co-ban",
+                "summary": "Chào hỏi, hỏi thăm gia đình, hỏi đường và làm việc với người dân "
+                "bằng tiếng Tày trong các tình huống hằng ngày ở xã.",
+                "language": "tyz",
+                "level": "beginner",
+                "hours": 24,
+                "modules": [
+                    (
+                        "Chào hỏi và làm quen",
+                        [
+                            (
+                                "Lời chào hằng ngày",
+                                [
+                                    text(
+                                        "<p>Người Tày ở Lạng Sơn rất coi trọng lời chào. Khi gặp "
+                                        "người lớn tuổi, hãy chào trước và gọi đúng vai vế.</p>"
+                                    ),
+                                    vocab(
+                                        "Pây lăng?", "Đi đâu đấy?", "Pây lăng mà?", "Đi đâu về đấy?"
+                                    ),
+                                    vocab(
+                                        "Kin khẩu dá?",
+                                        "Ăn cơm chưa?",
+                                        "Slao kin khẩu dá?",
+                                        "Chị ăn cơm chưa?",
+                                    ),
+                                    vocab("Đây lai", "Tốt lắm, khỏe lắm"),
+                                    callout(
+                                        "tip",
+                                        "<p>Câu “Kin khẩu dá?” là lời chào thân mật, "
+                                        "không phải lời mời ăn cơm.</p>",
+                                    ),
+                                ],
+                            ),
+                            (
+                                "Xưng hô trong gia đình",
+                                [
+                                    text(
+                                        "<p>Cách gọi người thân trong tiếng Tày phân biệt bên nội, "
+                                        "bên ngoại và tuổi tác.</p>"
+                                    ),
+                                    vocab("Pỏ", "Bố"),
+                                    vocab("Mẻ", "Mẹ"),
+                                    vocab("Pỉ", "Anh, chị"),
+                                    vocab("Noọng", "Em"),
+                                ],
+                            ),
+                        ],
+                    ),
+                    (
+                        "Làm việc với người dân",
+                        [
+                            (
+                                "Hỏi thăm sức khỏe và gia đình",
+                                [
+                                    text(
+                                        "<p>Trước khi vào việc, cán bộ nên hỏi thăm sức khỏe và "
+                                        "gia đình để tạo sự gần gũi.</p>"
+                                    ),
+                                    vocab(
+                                        "Mì slí cần?",
+                                        "Có mấy người?",
+                                        "Rườn noọng mì slí cần?",
+                                        "Nhà em có mấy người?",
+                                    ),
+                                    vocab("Ngoảng", "Khỏe mạnh"),
+                                ],
+                            ),
+                            (
+                                "Giải thích thủ tục hành chính",
+                                [
+                                    text(
+                                        "<p>Dùng câu ngắn, nói chậm, kiểm tra lại người dân đã "
+                                        "hiểu chưa bằng câu hỏi “Chắc dá?” (Biết chưa?).</p>"
+                                    ),
+                                    vocab("Chắc dá?", "Biết chưa? Hiểu chưa?"),
+                                    callout(
+                                        "note",
+                                        "<p>Luôn mời người dân nhắc lại bằng lời của "
+                                        "họ để chắc chắn họ đã hiểu.</p>",
+                                    ),
+                                ],
+                            ),
+                        ],
+                    ),
+                ],
+            }
+        ],
+    },
+    {
+        "title": "Đào tạo nghề ngắn hạn",
+        "slug": "dao-tao-nghe",
+        "track": "vocational",
+        "intro": "<p>Các lớp nghề dưới 3 tháng cho thanh niên dân tộc thiểu số.</p>",
+        "courses": [
+            {
+                "title": "Kỹ thuật chế biến hoa hồi",
+                "slug": "ky-thuat-che-bien-hoa-hoi",
+                "summary": "Thu hái, phơi, sấy và bảo quản hoa hồi đạt chuẩn bán cho doanh "
+                "nghiệp; tránh nấm mốc và giữ tinh dầu.",
+                "language": "vi",
+                "level": "beginner",
+                "hours": 40,
+                "modules": [
+                    (
+                        "Thu hái đúng vụ",
+                        [
+                            (
+                                "Nhận biết hồi chín",
+                                [
+                                    text(
+                                        "<p>Hồi vụ chính thu hoạch tháng 8–9, vụ chiêm tháng 3–4. "
+                                        "Quả chín có màu xanh chuyển nâu nhạt, cánh căng.</p>"
+                                    ),
+                                    callout(
+                                        "warning",
+                                        "<p>Không rung cây, không bẻ cành: cây hồi "
+                                        "giòn, gãy cành sẽ mất mùa năm sau.</p>",
+                                    ),
+                                ],
+                            ),
+                        ],
+                    ),
+                    (
+                        "Phơi và sấy",
+                        [
+                            (
+                                "Chần nước sôi trước khi phơi",
+                                [
+                                    text(
+                                        "<p>Chần hồi trong nước 80–90 °C khoảng 5 phút giúp quả "
+                                        "có màu đỏ nâu đẹp và khô đều.</p>"
+                                    ),
+                                ],
+                            ),
+                            (
+                                "Bảo quản chống mốc",
+                                [
+                                    text(
+                                        "<p>Hồi khô đạt độ ẩm dưới 13%, đóng bao hai lớp, kê cao "
+                                        "cách nền và tường ít nhất 20 cm.</p>"
+                                    ),
+                                ],
+                            ),
+                        ],
+                    ),
+                ],
+            }
+        ],
+    },
+    {
+        "title": "Kỹ năng số",
+        "slug": "ky-nang-so",
+        "track": "it_literacy",
+        "intro": "<p>Dùng điện thoại và dịch vụ công trực tuyến trong đời sống.</p>",
+        "courses": [
+            {
+                "title": "Sử dụng dịch vụ công trực tuyến",
+                "slug": "dich-vu-cong-truc-tuyen",
+                "summary": "Tạo tài khoản định danh điện tử, nộp hồ sơ và theo dõi kết quả "
+                "trên Cổng dịch vụ công ngay trên điện thoại.",
+                "language": "vi",
+                "level": "beginner",
+                "hours": 8,
+                "modules": [
+                    (
+                        "Bắt đầu",
+                        [
+                            (
+                                "Tài khoản định danh điện tử",
+                                [
+                                    text(
+                                        "<p>Tài khoản định danh điện tử mức 2 cho phép đăng nhập "
+                                        "Cổng dịch vụ công quốc gia mà không cần tạo tài khoản mới.</p>"
+                                    ),
+                                    callout(
+                                        "tip",
+                                        "<p>Không bao giờ đọc mã OTP cho người khác, kể cả "
+                                        "người xưng là cán bộ.</p>",
+                                    ),
+                                ],
+                            ),
+                            (
+                                "Nộp hồ sơ đăng ký khai sinh",
+                                [
+                                    text(
+                                        "<p>Chọn thủ tục, điền tờ khai, chụp ảnh giấy tờ rõ nét, "
+                                        "kiểm tra lại rồi bấm Nộp hồ sơ.</p>"
+                                    ),
+                                ],
+                            ),
+                        ],
+                    ),
+                ],
+            }
+        ],
+    },
+    {
+        "title": "An toàn thông tin",
+        "slug": "an-toan-thong-tin",
+        "track": "cybersecurity",
+        "intro": "<p>Bảo vệ dữ liệu của cơ quan và của người dân.</p>",
+        "courses": [
+            {
+                "title": "An toàn thông tin cho cán bộ cơ sở",
+                "slug": "an-toan-thong-tin-can-bo-co-so",
+                "summary": "Nhận diện lừa đảo qua mạng, đặt mật khẩu mạnh, bảo vệ dữ liệu "
+                "cá nhân của người dân trên máy tính xã.",
+                "language": "vi",
+                "level": "intermediate",
+                "hours": 12,
+                "modules": [
+                    (
+                        "Lừa đảo qua mạng",
+                        [
+                            (
+                                "Nhận diện tin nhắn giả mạo",
+                                [
+                                    text(
+                                        "<p>Tin nhắn giả mạo thường thúc giục, đe dọa khóa tài "
+                                        "khoản và gửi đường dẫn lạ.</p>"
+                                    ),
+                                    callout(
+                                        "warning",
+                                        "<p>Cơ quan nhà nước không yêu cầu cung cấp "
+                                        "mật khẩu hay mã OTP qua điện thoại.</p>",
+                                    ),
+                                ],
+                            ),
+                        ],
+                    ),
+                    (
+                        "Mật khẩu và dữ liệu",
+                        [
+                            (
+                                "Mật khẩu mạnh và xác thực hai lớp",
+                                [
+                                    text(
+                                        "<p>Dùng cụm từ dài, mỗi dịch vụ một mật khẩu, bật xác "
+                                        "thực hai lớp cho email công vụ.</p>"
+                                    ),
+                                ],
+                            ),
+                        ],
+                    ),
+                ],
+            }
+        ],
+    },
+]
+
+LEARNERS = [
+    # username, full name, category, sex, birth year, unit name, ethnic group, consent
+    ("hocvien.hoa", "Hoàng Thị Hoa", "official", "female", 1988, "Phường Đông Kinh", "Tày", True),
+    ("hocvien.duc", "Lục Văn Đức", "youth", "male", 2002, "Xã Thất Khê", "Nùng", True),
+    ("hocvien.mai", "Triệu Thị Mai", "youth", "female", 2004, "Xã Đình Lập", "Dao", True),
+    ("hocvien.son", "Nông Văn Sơn", "prestigious", "male", 1961, "Xã Tràng Định", None, False),
+    ("hocvien.lan", "Vi Thị Lan", "citizen", "female", 1995, "Phường Tam Thanh", None, None),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the Lạng Sơn demo site and accounts (idempotent; prints passwords)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--quiet-passwords",
+            action="store_true",
+            help="Do not print the accounts and their passwords.",
+        )
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            home = self._home()
+            catalogue = self._child(
+                home,
+                CataloguePage,
+                slug="khoa-hoc",
+                title="Khóa học",
+                intro="<p>Chọn chương trình phù hợp với bạn.</p>",
+            )
+            accounts = self._people()
+            trainer = accounts["giangvien"][0]
+            # Trainers may edit below the catalogue; the admin hooks narrow that to the
+            # courses each one teaches.
+            for codename in ("add_page", "change_page", "publish_page"):
+                GroupPagePermission.objects.get_or_create(
+                    group=Group.objects.get(name=TRAINERS_GROUP),
+                    page=catalogue,
+                    permission=Permission.objects.get(
+                        content_type__app_label="wagtailcore", codename=codename
+                    ),
+                )
+            courses = []
+            for program in PROGRAMS:
+                program_page = self._child(
+                    catalogue,
+                    ProgramPage,
+                    slug=program["slug"],
+                    title=program["title"],
+                    track=program["track"],
+                    intro=program["intro"],
+                )
+                for spec in program["courses"]:
+                    courses.append(self._course(program_page, spec, trainer))
+        # Progress is added through the real services after the tree is committed.
+        self._demo_progress(courses, accounts)
+        if not options["quiet_passwords"]:
+            self.stdout.write(self.style.SUCCESS("Demo accounts (username / password / role):"))
+            for username, (_, password, role) in accounts.items():
+                self.stdout.write(f"  {username:18} {password:16} {role}")
+
+    # -- pages ---------------------------------------------------------------------------
+
+    def _home(self) -> HomePage:
+        home = HomePage.objects.first()
+        if home is None:
+            root = Page.get_first_root_node()
+            home = root.add_child(instance=HomePage(title="Học trực tuyến Lạng Sơn", slug="home"))
+            Site.objects.update_or_create(
+                is_default_site=True,
+                defaults={"root_page": home, "hostname": "localhost", "port": 80},
+            )
+        if not home.intro:
+            home.intro = (
+                "<p>Học tiếng dân tộc, học nghề, kỹ năng số và an toàn thông tin — ngay trên "
+                "điện thoại, kể cả khi mạng yếu.</p>"
+            )
+            home.save_revision().publish()
+        return home
+
+    def _child(self, parent, model, slug: str, **fields):
+        existing = model.objects.child_of(parent).filter(slug=slug).first()
+        if existing:
+            return existing
+        page = parent.add_child(instance=model(slug=slug, **fields))
+        page.save_revision().publish()
+        return page
+
+    def _course(self, program, spec, trainer) -> CoursePage:
+        course = CoursePage.objects.child_of(program).filter(slug=spec["slug"]).first()
+        if course is None:
+            course = program.add_child(
+                instance=CoursePage(
+                    slug=spec["slug"],
+                    title=spec["title"],
+                    summary=spec["summary"],
+                    language=spec["language"],
+                    level=spec["level"],
+                    duration_hours=spec["hours"],
+                )
+            )
+            course.trainers.add(trainer)
+            course.save_revision().publish()
+        for m_index, (module_title, lessons) in enumerate(spec["modules"], start=1):
+            module = self._child(course, ModulePage, slug=f"hoc-phan-{m_index}", title=module_title)
+            for l_index, (lesson_title, body) in enumerate(lessons, start=1):
+                self._child(
+                    module,
+                    LessonPage,
+                    slug=f"bai-{l_index}",
+                    title=lesson_title,
+                    body=body,
+                    estimated_minutes=8 + 2 * len(body),
+                )
+        return course
+
+    # -- people --------------------------------------------------------------------------
+
+    def _set_password(self, user) -> str:
+        password = f"{secrets.token_urlsafe(6)}-Ls{secrets.randbelow(90) + 10}"
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        return password
+
+    def _staff(self, username: str, first: str, last: str, **flags):
+        User = get_user_model()
+        user, _ = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@langson.example",
+                **flags,
+            },
+        )
+        return user
+
+    def _people(self) -> dict:
+        accounts = {}
+        admin = self._staff("quantri", "Quản", "Trị", is_staff=True, is_superuser=True)
+        accounts["quantri"] = (admin, self._set_password(admin), "admin")
+
+        trainer = self._staff("giangvien", "Hà", "Nông Thị", is_staff=True)
+        trainer.groups.add(Group.objects.get(name=TRAINERS_GROUP))
+        accounts["giangvien"] = (trainer, self._set_password(trainer), "trainer")
+
+        managers = Group.objects.get(name=MANAGERS_GROUP)
+        province = self._staff("quanly.tinh", "Minh", "Lương Văn")
+        province.groups.add(managers)
+        ManagerScope.objects.get_or_create(user=province, unit=None)
+        accounts["quanly.tinh"] = (province, self._set_password(province), "manager (toàn tỉnh)")
+
+        commune = self._staff("quanly.dongkinh", "Thảo", "Đinh Thị")
+        commune.groups.add(managers)
+        dong_kinh = AdministrativeUnit.objects.get(is_current=True, name="Phường Đông Kinh")
+        ManagerScope.objects.get_or_create(user=commune, unit=dong_kinh)
+        accounts["quanly.dongkinh"] = (
+            commune,
+            self._set_password(commune),
+            "manager (Phường Đông Kinh)",
+        )
+
+        groups = {g.name: g for g in EthnicGroup.objects.filter(code_list="QD-121-TCTK-1979")}
+        for username, name, category, sex, year, unit_name, group, consent in LEARNERS:
+            User = get_user_model()
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = learner_create(
+                    username=username,
+                    password=None,
+                    full_name=name,
+                    category=category,
+                    sex=sex,
+                    birth_year=year,
+                    unit=AdministrativeUnit.objects.get(is_current=True, name=unit_name),
+                    email=f"{username}@langson.example",
+                    ethnic_consent=consent,
+                    ethnic_group=groups.get(group) if group else None,
+                )
+            accounts[username] = (user, self._set_password(user), "learner")
+        return accounts
+
+    def _demo_progress(self, courses, accounts) -> None:
+        """Some learners part-way through, one finished, so every page has something."""
+        plan = {"hocvien.hoa": (0, 1.0), "hocvien.duc": (1, 0.5), "hocvien.mai": (0, 0.3)}
+        for username, (course_index, share) in plan.items():
+            learner = accounts[username][0]
+            course = courses[course_index]
+            if Enrolment.objects.filter(learner=learner, course=course).exists():
+                continue
+            enrolment_create(learner=learner, course=course)
+            activities = list(Activity.objects.filter(course=course, is_active=True))
+            done = activities[: round(len(activities) * share)]
+            now = timezone.now()
+            events = []
+            for activity in done:
+                events += [
+                    EventIn(uuid.uuid4(), activity.pk, Verb.VIEWED, now),
+                    EventIn(
+                        uuid.uuid4(),
+                        activity.pk,
+                        Verb.PROGRESSED,
+                        now,
+                        {"seconds": 420, "position": {"scroll": 1.0}},
+                    ),
+                    EventIn(uuid.uuid4(), activity.pk, Verb.COMPLETED, now),
+                ]
+            if events:
+                progress_events_ingest(learner=learner, events=events)

@@ -1,0 +1,32 @@
+from .certificates import Certificate
+from .enrolment import Cohort, Enrolment
+from .pages import (
+    CataloguePage,
+    CoursePage,
+    Language,
+    LessonPage,
+    Level,
+    ModulePage,
+    ProgramPage,
+    Track,
+)
+from .progress import Activity, ActivityProgress, CourseProgress, ProgressEvent, Verb
+
+__all__ = [
+    "Activity",
+    "ActivityProgress",
+    "CataloguePage",
+    "Certificate",
+    "Cohort",
+    "CourseProgress",
+    "CoursePage",
+    "Enrolment",
+    "Language",
+    "LessonPage",
+    "Level",
+    "ModulePage",
+    "ProgramPage",
+    "ProgressEvent",
+    "Track",
+    "Verb",
+]

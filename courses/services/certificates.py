@@ -1,0 +1,72 @@
+"""Issuing certificates: once per completed enrolment, safe to run again."""
+
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from courses.certificate_pdf import render_certificate_pdf
+from courses.models import Certificate, Enrolment
+
+from .errors import ServiceError
+
+# Unambiguous characters only: a learner may read the code aloud over the phone.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def _new_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+    return f"LS-{raw[:5]}-{raw[5:]}"
+
+
+def certificate_file(certificate: Certificate) -> Path:
+    return Path(settings.PRIVATE_ROOT) / "certificates" / f"{certificate.code}.pdf"
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def certificate_issue(*, enrolment_id: int, regenerate: bool = False) -> Certificate:
+    """Issue the certificate of a completed enrolment and render its PDF.
+
+    Running it again returns the same certificate with the same code; the PDF is only
+    rendered when it is missing, or when ``regenerate`` asks for a fresh copy.
+    """
+    with transaction.atomic():
+        enrolment = (
+            Enrolment.objects.select_for_update(of=("self",))
+            .select_related("course", "progress", "learner__learner_profile")
+            .get(pk=enrolment_id)
+        )
+        if enrolment.progress.completed_at is None:
+            raise ServiceError("Khóa học chưa hoàn thành.", code="not_completed")
+        certificate = Certificate.objects.filter(enrolment=enrolment).first()
+        if certificate is None:
+            profile = getattr(enrolment.learner, "learner_profile", None)
+            certificate = Certificate.objects.create(
+                enrolment=enrolment,
+                code=_new_code(),
+                learner_name=profile.full_name if profile else enrolment.learner.get_username(),
+                course_title=enrolment.course.title,
+                completed_at=enrolment.progress.completed_at,
+            )
+        path = certificate_file(certificate)
+        if regenerate or not certificate.pdf_generated_at or not path.exists():
+            _write_atomically(path, render_certificate_pdf(certificate, enrolment.course))
+            certificate.pdf_path = str(path.relative_to(settings.PRIVATE_ROOT))
+            certificate.pdf_generated_at = timezone.now()
+            certificate.save(update_fields=["pdf_path", "pdf_generated_at"])
+    return certificate

@@ -1,0 +1,139 @@
+import json
+import uuid
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from courses.models import ActivityProgress, ProgressEvent
+from courses.services.enrolment import enrolment_create
+
+URL = "/api/progress/events"
+
+
+@pytest.fixture
+def api(course_tree, learner):
+    enrolment_create(learner=learner, course=course_tree.course)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(learner)
+    client.get(course_tree.course.url)  # sets the CSRF cookie, as the lesson page does
+    return client
+
+
+def post(client, body, raw=False, **extra):
+    data = body if raw else json.dumps(body)
+    token = client.cookies["csrftoken"].value if "csrftoken" in client.cookies else ""
+    return client.post(URL, data, content_type="application/json", HTTP_X_CSRFTOKEN=token, **extra)
+
+
+def ev(activity, verb="viewed", **extra):
+    return {
+        "id": str(uuid.uuid4()),
+        "activity": str(activity.pk),
+        "verb": verb,
+        "occurred_at": timezone.now().isoformat(),
+        "payload": extra,
+    }
+
+
+def assert_nothing_stored():
+    assert not ProgressEvent.objects.exists()
+    assert not ActivityProgress.objects.exists()
+
+
+def test_batch_is_stored_and_progress_returned(api, course_tree):
+    a = course_tree.activities[0]
+    response = post(api, {"events": [ev(a), ev(a, "progressed", seconds=12), ev(a, "completed")]})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["stored"] == 3
+    assert body["courses"] == [{"course": course_tree.course.pk, "percent": 33, "completed": False}]
+
+
+def test_resending_the_same_batch_is_harmless(api, course_tree):
+    batch = {"events": [ev(course_tree.activities[0], "progressed", seconds=12)]}
+    post(api, batch)
+    response = post(api, batch)
+    assert response.json()["stored"] == 0 and response.json()["duplicates"] == 1
+    assert ActivityProgress.objects.get().seconds_spent == 12
+
+
+def test_requires_login_and_csrf(course_tree, learner):
+    anonymous = Client(enforce_csrf_checks=True)
+    assert anonymous.post(URL, "{}", content_type="application/json").status_code in (401, 403)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(learner)
+    response = client.post(
+        URL,
+        json.dumps({"events": [ev(course_tree.activities[0])]}),
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    assert_nothing_stored()
+
+
+@pytest.mark.parametrize(
+    "body, status, code",
+    [
+        ("not json", 400, "malformed"),
+        ("[]", 400, "invalid"),
+        ('{"events": []}', 400, "invalid"),
+        ('{"events": [{"id": "x"}]}', 400, "invalid"),
+        ('{"events": "many"}', 400, "invalid"),
+        ('{"events": [], "extra": 1}', 400, "invalid"),
+    ],
+)
+def test_malformed_batches_get_a_reason(api, body, status, code):
+    response = post(api, body, raw=True)
+    assert response.status_code == status
+    assert response.json()["error"] == code and response.json()["detail"]
+    assert_nothing_stored()
+
+
+def test_invalid_event_fields_are_named(api, course_tree):
+    a = course_tree.activities[0]
+    bad = ev(a)
+    bad["verb"] = "hacked"
+    naive = ev(a)
+    naive["occurred_at"] = "2025-01-01T10:00:00"
+    response = post(api, {"events": [ev(a), bad, naive]})
+    assert response.status_code == 400
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert {"events.1.verb", "events.2.occurred_at"} <= fields
+    assert_nothing_stored()
+
+
+def test_oversized_batches_are_refused(api, course_tree, settings):
+    a = course_tree.activities[0]
+    many = {"events": [ev(a) for _ in range(settings.PROGRESS_MAX_BATCH_EVENTS + 1)]}
+    assert post(api, many).status_code == 413
+    huge = {"events": [ev(a, "progressed", note="x" * (settings.PROGRESS_MAX_BATCH_BYTES + 10))]}
+    response = post(api, huge)
+    assert response.status_code == 413 and response.json()["error"] == "too_large"
+    assert_nothing_stored()
+
+
+def test_activity_of_a_course_not_enrolled_is_forbidden(api, trainer):
+    from tests.factories import build_course
+
+    other = build_course(trainer=trainer, title="Khóa khác", slug="khoa-khac")
+    response = post(api, {"events": [ev(other.activities[0])]})
+    assert response.status_code == 403
+    assert str(other.activities[0].pk) in response.json()["detail"]
+    assert_nothing_stored()
+
+
+def test_naming_another_learner_is_forbidden(api, course_tree, other_learner):
+    event = ev(course_tree.activities[0])
+    event["learner"] = other_learner.pk
+    response = post(api, {"events": [event]})
+    assert response.status_code == 403 and response.json()["error"] == "learner"
+    assert_nothing_stored()
+
+
+def test_payload_must_stay_small_and_flat(api, course_tree):
+    a = course_tree.activities[0]
+    deep = ev(a, "progressed", position={"a": {"b": {"c": 1}}})
+    response = post(api, {"events": [deep]})
+    assert response.status_code == 400
+    assert_nothing_stored()

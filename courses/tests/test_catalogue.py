@@ -1,0 +1,72 @@
+"""Catalogue search and filters. bin/test runs this module on SQLite as well."""
+
+import pytest
+
+from lms.text import fold
+from tests.factories import build_course
+
+
+@pytest.fixture
+def catalogue(trainer):
+    tay = build_course(trainer=trainer)
+    hoi = build_course(
+        trainer=trainer,
+        title="Kỹ thuật chế biến hoa hồi",
+        slug="hoa-hoi",
+        summary="Phơi, sấy và bảo quản hoa hồi.",
+        language="vi",
+        level="intermediate",
+    )
+    return tay, hoi
+
+
+def titles(response) -> list[str]:
+    return [c.title for c in response.context["courses"]]
+
+
+def test_fold_ignores_case_and_vietnamese_diacritics():
+    assert fold("Tiếng TÀY") == fold("tieng tay") == "tieng tay"
+    assert fold("Đăng ký ĐỨC") == "dang ky duc"
+    assert fold("Hoa\u0300ng") == "hoang"
+
+
+@pytest.mark.parametrize(
+    "query", ["tieng tay", "TIẾNG TÀY", "Tiếng Tày", "tay giao", "  tiếng   tày "]
+)
+def test_search_ignores_diacritics_and_case(client, catalogue, query):
+    response = client.get(catalogue[0].catalogue.url, {"q": query})
+    assert titles(response) == ["Tiếng Tày giao tiếp cơ bản"]
+
+
+def test_search_reads_the_summary_too(client, catalogue):
+    response = client.get(catalogue[0].catalogue.url, {"q": "bao quan"})
+    assert titles(response) == ["Kỹ thuật chế biến hoa hồi"]
+
+
+def test_filters_by_language_level_and_program(client, catalogue):
+    url = catalogue[0].catalogue.url
+    assert titles(client.get(url, {"language": "tyz"})) == ["Tiếng Tày giao tiếp cơ bản"]
+    assert titles(client.get(url, {"level": "intermediate"})) == ["Kỹ thuật chế biến hoa hồi"]
+    program = catalogue[0].program.pk
+    assert len(titles(client.get(url, {"program": program}))) == 2
+    assert titles(client.get(url, {"program": 999999})) == []
+    assert len(titles(client.get(url, {"language": "bogus"}))) == 2, "unknown filters are ignored"
+
+
+def test_htmx_requests_get_only_the_results(client, catalogue):
+    response = client.get(catalogue[0].catalogue.url, {"q": "hoi"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert "<html" not in html and "Kỹ thuật chế biến hoa hồi" in html
+
+
+def test_course_page_shows_outline_duration_trainer_and_prerequisites(client, catalogue, trainer):
+    tay, hoi = catalogue
+    trainer.first_name, trainer.last_name = "Hà", "Nông Thị"
+    trainer.save()
+    hoi.course.prerequisites.add(tay.course)
+    hoi.course.save_revision().publish()
+    html = client.get(hoi.course.url).content.decode()
+    assert "Học phần 1" in html and "Bài 1.1" in html
+    assert "Nông Thị Hà" in html, "Vietnamese name order"
+    assert "Tiếng Tày giao tiếp cơ bản" in html, "the prerequisite is named"
+    assert "1 giờ" in html

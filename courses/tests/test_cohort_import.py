@@ -1,0 +1,132 @@
+import pytest
+from django.contrib.auth import get_user_model
+
+from courses.models import Cohort, Enrolment
+from courses.services.cohort_import import cohort_import
+from courses.services.errors import ServiceError
+from lms.models import LearnerProfile
+
+HEADER = "username,full_name,sex,birth_year,category,unit_code,email\n"
+
+
+def csv_bytes(*rows: str, header: str = HEADER, encoding: str = "utf-8") -> bytes:
+    return (header + "\n".join(rows) + "\n").encode(encoding)
+
+
+GOOD = [
+    "lan.vt,Vi Thị Lan,Nữ,1995,citizen,05977,lan@example.vn",
+    "son.nv,Nông Văn Sơn,Nam,1970,prestigious,06040,",
+]
+
+
+def nothing_written():
+    assert not Cohort.objects.exists()
+    assert not Enrolment.objects.exists()
+    assert not get_user_model().objects.filter(username__in=["lan.vt", "son.nv"]).exists()
+
+
+def test_good_file_enrols_everyone_and_creates_accounts(course_tree, trainer):
+    result = cohort_import(
+        course=course_tree.course, trainer=trainer, name="Lớp K1", data=csv_bytes(*GOOD)
+    )
+    assert sorted(result.enrolled) == ["lan.vt", "son.nv"]
+    assert len(result.new_accounts) == 2
+    profile = LearnerProfile.objects.get(user__username="lan.vt")
+    assert (profile.full_name, profile.sex, profile.unit.name) == (
+        "Vi Thị Lan",
+        "female",
+        "Phường Đông Kinh",
+    )
+    assert Enrolment.objects.filter(cohort=result.cohort, source="cohort").count() == 2
+    username, _, password = result.new_accounts[0]
+    assert get_user_model().objects.get(username=username).check_password(password)
+
+
+def test_existing_learner_is_enrolled_without_a_new_account(course_tree, trainer, learner):
+    row = f"{learner.username},Ai Đó,Nữ,2000,youth,05977,"
+    result = cohort_import(
+        course=course_tree.course, trainer=trainer, name="K2", data=csv_bytes(row)
+    )
+    assert result.enrolled == [learner.username] and result.new_accounts == []
+
+
+@pytest.mark.parametrize(
+    "bad_row, expected",
+    [
+        ("ghost,Ma Văn Ma,Nam,1990,youth,99999,", "99999"),
+        ('=cmd,=HYPERLINK("http://x"),Nam,1990,youth,05977,', "công thức"),
+        ("bad,@SUM(1+1),Nam,1990,youth,05977,", "công thức"),
+        ("lan.vt,Trùng Tên,Nữ,1990,youth,05977,", "trùng"),
+        ("x1,Tên,Không rõ,1990,youth,05977,", "giới tính"),
+        ("x2,Tên,Nam,năm,youth,05977,", "năm sinh"),
+        ("x3,Tên,Nam,1990,alien,05977,", "đối tượng"),
+        ("x 4,Tên,Nam,1990,youth,05977,", "tên đăng nhập"),
+    ],
+)
+def test_a_bad_row_is_reported_by_number_and_nothing_is_imported(
+    course_tree, trainer, bad_row, expected
+):
+    with pytest.raises(ServiceError) as error:
+        cohort_import(
+            course=course_tree.course, trainer=trainer, name="K3", data=csv_bytes(*GOOD, bad_row)
+        )
+    assert error.value.code == "rows"
+    assert error.value.details[0]["row"] == 4
+    assert expected in error.value.details[0]["message"]
+    nothing_written()
+
+
+def test_wrong_encoding_is_refused_with_a_hint(course_tree, trainer):
+    data = csv_bytes(*GOOD, encoding="utf-16")
+    with pytest.raises(ServiceError) as error:
+        cohort_import(course=course_tree.course, trainer=trainer, name="K4", data=data)
+    assert error.value.code == "encoding" and "UTF-8" in error.value.message
+    legacy = csv_bytes("a.b,Nguyen Van A,Nam,1990,youth,05977,").replace(
+        b"Nguyen", "Đăng".encode("cp1258")
+    )
+    with pytest.raises(ServiceError):
+        cohort_import(course=course_tree.course, trainer=trainer, name="K4", data=legacy)
+    nothing_written()
+
+
+def test_missing_columns_and_empty_files(course_tree, trainer):
+    with pytest.raises(ServiceError) as error:
+        cohort_import(
+            course=course_tree.course, trainer=trainer, name="K5", data=b"username,full_name\nx,y\n"
+        )
+    assert error.value.code == "columns" and "unit_code" in error.value.message
+    with pytest.raises(ServiceError):
+        cohort_import(course=course_tree.course, trainer=trainer, name="K5", data=HEADER.encode())
+    nothing_written()
+
+
+def test_capacity_overrun_rolls_back_created_accounts(course_tree, trainer):
+    course = course_tree.course
+    course.capacity = 1
+    course.save()
+    with pytest.raises(ServiceError) as error:
+        cohort_import(course=course, trainer=trainer, name="K6", data=csv_bytes(*GOOD))
+    assert error.value.code == "full"
+    nothing_written()
+
+
+def test_upload_view_is_for_the_course_trainer_only(client, course_tree, trainer, learner):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = f"/admin/my-courses/{course_tree.course.pk}/cohort/"
+    client.force_login(learner)
+    assert client.get(url).status_code == 302, "learners have no admin access"
+    other = get_user_model().objects.create_user("other-trainer", is_staff=True)
+    other.groups.add(*trainer.groups.all())
+    client.force_login(other)
+    assert client.get(url).status_code == 404, "a trainer of other courses sees nothing"
+    client.force_login(trainer)
+    bad = SimpleUploadedFile("lop.csv", csv_bytes(*GOOD, "ghost,Ma,Nam,1990,youth,99999,"))
+    response = client.post(url, {"name": "K7", "file": bad})
+    assert response.status_code == 400
+    assert "Dòng" in response.content.decode() and "99999" in response.content.decode()
+    nothing_written()
+    good = SimpleUploadedFile("lop.csv", csv_bytes(*GOOD))
+    response = client.post(url, {"name": "K7", "file": good})
+    assert response.status_code == 200
+    assert Enrolment.objects.filter(course=course_tree.course).count() == 2

@@ -1,0 +1,163 @@
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import FileResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cms.cache import tree_cache_key
+
+from .models import Certificate, CoursePage, Enrolment, LessonPage, Verb
+from .selectors import (
+    enrolments_visible_to,
+    lesson_context,
+    my_learning,
+)
+from .services.certificates import certificate_file
+from .services.enrolment import enrolment_create, enrolment_withdraw
+from .services.errors import ServiceError
+from .services.progress import EventIn, progress_events_ingest
+
+BODY_TTL = 24 * 3600
+
+
+def _render_body(request, lesson: LessonPage) -> str:
+    """The lesson's blocks as HTML, cached per published revision."""
+    key = tree_cache_key("lesson-body", lesson.pk, lesson.live_revision_id, request.LANGUAGE_CODE)
+    html = cache.get(key)
+    if html is None:
+        html = lesson.body.render_as_block({"page": lesson, "request": request})
+        cache.set(key, html, BODY_TTL)
+    return html
+
+
+def lesson_serve(request, lesson: LessonPage):
+    """A lesson is open to its course's enrolled learners; editors see it in preview."""
+    if getattr(request, "is_preview", False):
+        return TemplateResponse(
+            request,
+            "courses/lesson_page.html",
+            {
+                "page": lesson,
+                "body": lesson.body.render_as_block({"page": lesson}),
+                "preview": True,
+            },
+        )
+    if not request.user.is_authenticated:
+        return redirect(f"{_login_url()}?next={request.path}")
+    course_path = lesson.path[: -2 * LessonPage.steplen]
+    enrolment = (
+        Enrolment.objects.select_related("progress", "course")
+        .filter(learner=request.user, course__path=course_path, status=Enrolment.Status.ACTIVE)
+        .first()
+    )
+    if enrolment is None:
+        messages.info(request, _("Hãy ghi danh khóa học để học bài này."))
+        course = CoursePage.objects.filter(path=course_path).first()
+        return redirect(course.url if course else "/")
+    context = lesson_context(lesson, request.user, enrolment)
+    context.update({"page": lesson, "body": _render_body(request, lesson)})
+    response = TemplateResponse(request, "courses/lesson_page.html", context)
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _login_url() -> str:
+    from django.urls import reverse
+
+    return reverse("login")
+
+
+def _course_or_404(course_id: int) -> CoursePage:
+    return get_object_or_404(CoursePage.objects.live().public(), pk=course_id)
+
+
+@require_POST
+@login_required
+def enrol(request, course_id: int):
+    course = _course_or_404(course_id)
+    try:
+        enrolment_create(learner=request.user, course=course)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Đã ghi danh. Chúc bạn học tốt!"))
+    return redirect(course.url)
+
+
+@require_POST
+@login_required
+def unenrol(request, course_id: int):
+    course = _course_or_404(course_id)
+    enrolment = Enrolment.objects.filter(learner=request.user, course=course).first()
+    if enrolment is not None:
+        enrolment_withdraw(enrolment=enrolment)
+        messages.success(request, _("Bạn đã rút khỏi khóa học. Kết quả học tập vẫn được giữ."))
+    return redirect(course.url)
+
+
+@require_POST
+@login_required
+def lesson_complete(request, activity_id: uuid.UUID):
+    """Marking a lesson done from the plain form, for browsers without JavaScript."""
+    event = EventIn(
+        id=uuid.uuid4(), activity_id=activity_id, verb=Verb.COMPLETED, occurred_at=timezone.now()
+    )
+    try:
+        progress_events_ingest(learner=request.user, events=[event])
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("my-learning")
+    next_url = request.POST.get("next", "")
+    if next_url.startswith("/") and not next_url.startswith("//"):
+        return HttpResponseRedirect(next_url)
+    return redirect("my-learning")
+
+
+@login_required
+def my_learning_view(request):
+    return TemplateResponse(
+        request, "courses/my_learning.html", {"items": my_learning(request.user)}
+    )
+
+
+@login_required
+def certificate_download(request, code: str):
+    certificate = get_object_or_404(
+        Certificate.objects.filter(
+            enrolment__in=enrolments_visible_to(request.user), revoked_at__isnull=True
+        ),
+        code=code,
+    )
+    path = certificate_file(certificate)
+    if not certificate.pdf_generated_at or not path.exists():
+        messages.info(request, _("Chứng nhận đang được tạo, vui lòng thử lại sau ít phút."))
+        return redirect("my-learning")
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"chung-nhan-{certificate.code}.pdf",
+        content_type="application/pdf",
+    )
+
+
+def certificate_verify(request, code: str):
+    certificate = Certificate.objects.filter(code=code.strip().upper()).first()
+    return TemplateResponse(
+        request,
+        "courses/certificate_verify.html",
+        {"certificate": certificate, "code": code},
+        status=200 if certificate else 404,
+    )
+
+
+def certificate_lookup(request):
+    code = request.GET.get("code", "").strip().upper()
+    if code:
+        return redirect("certificate-verify", code=code)
+    return TemplateResponse(request, "courses/certificate_verify.html", {"certificate": None})

@@ -1,0 +1,112 @@
+// Reports a learner's progress on a lesson. Events are queued in localStorage with a
+// UUID each and sent in batches; the server stores each UUID once, so resending after a
+// dropped connection is always safe. The page reads fine without this script.
+(function () {
+  "use strict";
+  var article = document.querySelector("article[data-activity]");
+  if (!article) return;
+  var activity = article.dataset.activity;
+  var url = article.dataset.eventsUrl;
+  var csrf = document.querySelector('meta[name="csrf-token"]').content;
+  var KEY = "lms-progress-queue";
+  var MAX_BATCH = 50;
+  var status = document.querySelector(".sync");
+  var retryDelay = 2000;
+
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+  function load() { try { return JSON.parse(localStorage.getItem(KEY)) || []; } catch (e) { return []; } }
+  function save(q) { try { localStorage.setItem(KEY, JSON.stringify(q.slice(-2000))); } catch (e) {} }
+  function say(text) { if (status) { status.hidden = !text; status.textContent = text || ""; } }
+
+  function queue(verb, payload) {
+    var q = load();
+    q.push({ id: uuid(), activity: activity, verb: verb, occurred_at: new Date().toISOString(), payload: payload || {} });
+    save(q);
+  }
+
+  var inflight = null;
+  function flush(keepalive) {
+    if (inflight) return inflight.then(function () { return flush(keepalive); });
+    var q = load();
+    if (!q.length) return Promise.resolve(true);
+    if (navigator.onLine === false) { say("Đang ngoại tuyến — tiến độ được lưu và sẽ gửi khi có mạng."); return Promise.resolve(false); }
+    var batch = q.slice(0, MAX_BATCH);
+    inflight = fetch(url, {
+      method: "POST", credentials: "same-origin", keepalive: !!keepalive,
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify({ events: batch })
+    }).then(function (r) {
+      // 2xx: stored. 4xx other than 401/429: the batch can never succeed, so drop it
+      // rather than block the queue forever. Anything else: keep it and retry later.
+      if (r.ok || (r.status >= 400 && r.status < 500 && r.status !== 401 && r.status !== 429)) {
+        var ids = {}; batch.forEach(function (e) { ids[e.id] = 1; });
+        save(load().filter(function (e) { return !ids[e.id]; }));
+        retryDelay = 2000; say("");
+        return true;
+      }
+      throw new Error("HTTP " + r.status);
+    }).catch(function () {
+      say("Chưa gửi được tiến độ — sẽ thử lại.");
+      setTimeout(flush, retryDelay); retryDelay = Math.min(retryDelay * 2, 60000);
+      return false;
+    }).then(function (ok) {
+      inflight = null;
+      return ok && load().length ? flush(keepalive) : ok;
+    });
+    return inflight;
+  }
+
+  // Time on task: count only while the page is visible, report every 30 s.
+  var visibleSince = document.hidden ? null : Date.now();
+  var pending = 0;
+  function scrollShare() {
+    var max = document.documentElement.scrollHeight - window.innerHeight;
+    return max > 0 ? Math.min(1, Math.max(0, window.scrollY / max)) : 0;
+  }
+  function tick(final) {
+    if (visibleSince !== null) { pending += (Date.now() - visibleSince) / 1000; visibleSince = document.hidden ? null : Date.now(); }
+    if (pending >= 5 || (final && pending >= 1)) {
+      queue("progressed", { seconds: Math.round(pending), position: { scroll: Number(scrollShare().toFixed(4)) } });
+      pending = 0;
+    }
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.hidden) { tick(true); flush(true); } else { visibleSince = Date.now(); }
+  });
+  window.addEventListener("pagehide", function () { tick(true); flush(true); });
+  window.addEventListener("online", function () { flush(); });
+  setInterval(function () { tick(false); flush(); }, 30000);
+
+  // Resume where the learner left off.
+  var resume = parseFloat(article.dataset.resumeScroll || "0");
+  if (resume > 0.02 && !location.hash) {
+    window.addEventListener("load", function () {
+      window.scrollTo(0, resume * (document.documentElement.scrollHeight - window.innerHeight));
+    });
+  }
+
+  // Completing: queue the event and move on once it is stored; offline, stay and say so.
+  var form = document.querySelector("form[data-complete]");
+  if (form) {
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      tick(true);
+      queue("completed", {});
+      var next = form.querySelector('input[name="next"]').value;
+      flush().then(function (ok) {
+        if (ok) location.assign(next);
+        else say("Đã ghi nhận hoàn thành; sẽ gửi khi có mạng.");
+      });
+    });
+  }
+
+  queue("viewed", {});
+  flush();
+})();
