@@ -122,7 +122,10 @@ def test_password_reset_by_email(client, make_learner):
     assert get_user_model().objects.get(username="mai").check_password("Mot-mat-khau-moi-9")
 
 
-def test_pages_are_vietnamese_by_default_and_english_on_request(client, db):
+def test_pages_are_vietnamese_by_default_and_english_when_chosen(client, db):
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en")
+    assert "Đăng nhập" in response.content.decode(), "a phone set to English still gets Vietnamese"
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert "Log in" in client.get("/accounts/login/").content.decode()
+    client.post("/i18n/setlang/", {"language": "vi", "next": "/accounts/login/"})
     assert "Đăng nhập" in client.get("/accounts/login/").content.decode()
-    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en")
-    assert "Log in" in response.content.decode()
