@@ -320,3 +320,42 @@ def course_roster(user, course: CoursePage) -> QuerySet[Enrolment]:
         .select_related("cohort", "learner__learner_profile__unit")
         .order_by("status", "-progress__percent", "learner__learner_profile__full_name")
     )
+
+
+def progress_rows_for_staff(user, params) -> dict:
+    """Enrolments a trainer, manager or admin may follow, filtered by course, unit, name."""
+    rows = (
+        enrolments_visible_to(user)
+        .exclude(learner=user)
+        .select_related("learner__learner_profile__unit")
+        .order_by("course__title", "learner__learner_profile__full_name")
+    )
+    course = params.get("course") or ""
+    if course.isdigit():
+        rows = rows.filter(course_id=int(course))
+    unit = params.get("unit") or ""
+    if unit.isdigit():
+        rows = rows.filter(learner__learner_profile__unit__current_unit_id=int(unit))
+    query = (params.get("q") or "").strip()[:100]
+    if query:
+        rows = rows.filter(learner__learner_profile__full_name__icontains=query)
+    page = Paginator(rows, 50).get_page(params.get("page"))
+    return {
+        "page_obj": page,
+        "rows": page.object_list,
+        "q": query,
+        "selected": {"course": course, "unit": unit},
+        "courses": CoursePage.objects.filter(
+            pk__in=enrolments_visible_to(user).values("course_id")
+        ).order_by("title"),
+    }
+
+
+def learner_for_staff(user, learner_id: int):
+    """One learner with the enrolments ``user`` may see, or None when none are visible."""
+    enrolments = list(
+        enrolments_visible_to(user).exclude(learner=user).filter(learner_id=learner_id)
+    )
+    if not enrolments:
+        return None
+    return {"learner": enrolments[0].learner, "enrolments": enrolments}

@@ -3,7 +3,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import FileResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -11,12 +11,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cms.cache import tree_cache_key
+from lms.roles import is_admin, is_manager, is_trainer
 
 from .models import Certificate, CoursePage, Enrolment, LessonPage, Verb
 from .selectors import (
     enrolments_visible_to,
+    learner_for_staff,
     lesson_context,
     my_learning,
+    progress_rows_for_staff,
 )
 from .services.certificates import certificate_file
 from .services.enrolment import enrolment_create, enrolment_withdraw
@@ -122,7 +125,9 @@ def lesson_complete(request, activity_id: uuid.UUID):
 @login_required
 def my_learning_view(request):
     return TemplateResponse(
-        request, "courses/my_learning.html", {"items": my_learning(request.user)}
+        request,
+        "courses/my_learning.html",
+        {"items": my_learning(request.user), "follows_learners": _staff_only(request.user)},
     )
 
 
@@ -161,3 +166,28 @@ def certificate_lookup(request):
     if code:
         return redirect("certificate-verify", code=code)
     return TemplateResponse(request, "courses/certificate_verify.html", {"certificate": None})
+
+
+def _staff_only(user) -> bool:
+    return is_admin(user) or is_manager(user) or is_trainer(user)
+
+
+@login_required
+def staff_progress(request):
+    """Learners' progress for trainers (their courses) and managers (their units)."""
+    if not _staff_only(request.user):
+        raise Http404
+    from lms.selectors import current_units, units_for_manager
+
+    units = units_for_manager(request.user)
+    context = progress_rows_for_staff(request.user, request.GET)
+    context["units"] = current_units() if units is None else units
+    return TemplateResponse(request, "courses/staff_progress.html", context)
+
+
+@login_required
+def staff_learner(request, learner_id: int):
+    found = learner_for_staff(request.user, learner_id) if _staff_only(request.user) else None
+    if found is None:
+        raise Http404
+    return TemplateResponse(request, "courses/staff_learner.html", found)

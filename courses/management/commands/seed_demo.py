@@ -17,9 +17,9 @@ from wagtail.models import GroupPagePermission, Page, Site
 from cms.models import HomePage
 from courses.models import (
     Activity,
+    ActivityProgress,
     CataloguePage,
     CoursePage,
-    Enrolment,
     LessonPage,
     ModulePage,
     ProgramPage,
@@ -501,7 +501,7 @@ class Command(BaseCommand):
         for username, (course_index, share) in plan.items():
             learner = accounts[username][0]
             course = courses[course_index]
-            if Enrolment.objects.filter(learner=learner, course=course).exists():
+            if ActivityProgress.objects.filter(learner=learner, activity__course=course).exists():
                 continue
             enrolment_create(learner=learner, course=course)
             activities = list(Activity.objects.filter(course=course, is_active=True))

@@ -1,0 +1,51 @@
+import pytest
+
+from courses.services.enrolment import enrolment_create
+
+
+@pytest.fixture
+def enrolments(course_tree, learner, other_learner):
+    return (
+        enrolment_create(learner=learner, course=course_tree.course),
+        enrolment_create(learner=other_learner, course=course_tree.course),
+    )
+
+
+def test_manager_follows_only_learners_of_their_units(client, enrolments, make_manager, unit):
+    mine, theirs = enrolments
+    client.force_login(make_manager("qldk", [unit]))
+    html = client.get("/follow/").content.decode()
+    assert mine.learner.learner_profile.full_name in html
+    assert theirs.learner.learner_profile.full_name not in html
+    assert client.get(f"/follow/learners/{mine.learner_id}/").status_code == 200
+    assert client.get(f"/follow/learners/{theirs.learner_id}/").status_code == 404
+    assert client.get("/follow/learners/999999/").status_code == 404, "same answer as missing"
+
+
+def test_trainer_follows_the_learners_of_their_courses(client, enrolments, trainer):
+    client.force_login(trainer)
+    html = client.get("/follow/").content.decode()
+    for enrolment in enrolments:
+        assert enrolment.learner.learner_profile.full_name in html
+    assert "Theo dõi học viên" in client.get("/my-learning/").content.decode()
+
+
+def test_learners_cannot_follow_anyone(client, enrolments):
+    mine, theirs = enrolments
+    client.force_login(mine.learner)
+    assert client.get("/follow/").status_code == 404
+    assert client.get(f"/follow/learners/{theirs.learner_id}/").status_code == 404
+    assert "Theo dõi học viên" not in client.get("/my-learning/").content.decode()
+
+
+def test_filters_by_unit(client, enrolments, make_manager, unit, other_unit):
+    from django.contrib.auth.models import Group
+
+    from lms.models import ManagerScope
+
+    manager = make_manager("qlt", [])
+    ManagerScope.objects.create(user=manager, unit=None)
+    client.force_login(manager)
+    response = client.get("/follow/", {"unit": other_unit.pk})
+    assert [e.learner for e in response.context["rows"]] == [enrolments[1].learner]
+    assert Group.objects.filter(name="Quản lý", user=manager).exists()
