@@ -70,3 +70,16 @@ def certificate_issue(*, enrolment_id: int, regenerate: bool = False) -> Certifi
             certificate.pdf_generated_at = timezone.now()
             certificate.save(update_fields=["pdf_path", "pdf_generated_at"])
     return certificate
+
+
+def certificates_missing() -> list[int]:
+    """Completed enrolments whose certificate was never made (a lost task, say)."""
+    from django.db.models import Q
+
+    return list(
+        Enrolment.objects.filter(
+            progress__completed_at__isnull=False, course__issues_certificate=True
+        )
+        .filter(Q(certificate__isnull=True) | Q(certificate__pdf_generated_at__isnull=True))
+        .values_list("pk", flat=True)[:500]
+    )

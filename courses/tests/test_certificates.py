@@ -91,3 +91,11 @@ def test_only_the_owner_and_scoped_staff_download_the_pdf(
     response = client.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_sweep_finds_completed_enrolments_without_a_certificate(completed):
+    from courses.services.certificates import certificates_missing
+
+    assert certificates_missing() == [completed.pk]
+    certificate_issue(enrolment_id=completed.pk)
+    assert certificates_missing() == []

@@ -222,3 +222,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+CELERY_BEAT_SCHEDULE = {
+    "certificates-sweep": {"task": "courses.tasks.certificates_sweep_task", "schedule": 600.0},
+}
