@@ -2,6 +2,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
@@ -52,7 +53,7 @@ def lesson_serve(request, lesson: LessonPage):
             },
         )
     if not request.user.is_authenticated:
-        return redirect(f"{_login_url()}?next={request.path}")
+        return redirect_to_login(request.get_full_path())
     course_path = lesson.path[: -2 * LessonPage.steplen]
     enrolment = (
         Enrolment.objects.select_related("progress", "course")
@@ -68,12 +69,6 @@ def lesson_serve(request, lesson: LessonPage):
     response = TemplateResponse(request, "courses/lesson_page.html", context)
     response["Cache-Control"] = "private, no-cache"
     return response
-
-
-def _login_url() -> str:
-    from django.urls import reverse
-
-    return reverse("login")
 
 
 def _course_or_404(course_id: int) -> CoursePage:
