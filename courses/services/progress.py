@@ -275,7 +275,11 @@ def course_progress_refresh(
                 from courses.tasks import certificate_issue_task
 
                 enrolment_id = enrolment.pk
-                transaction.on_commit(lambda: certificate_issue_task.delay(enrolment_id))
+                # Robust: a broker hiccup must not turn a stored completion into an error
+                # for the learner; the certificate sweep picks such enrolments up later.
+                transaction.on_commit(
+                    lambda: certificate_issue_task.delay(enrolment_id), robust=True
+                )
     progress.save(update_fields=fields)
     return progress
 

@@ -4,6 +4,8 @@ import os
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lms")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+# The broker gets a Redis database of its own: tests clear the cache between them.
+os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")
 
 from .base import *  # noqa: E402, F403
 from .base import BASE_DIR  # noqa: E402
