@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.views.decorators.http import require_POST
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -56,21 +57,35 @@ def _error(status: int, code: str, message: str, details=None) -> JsonResponse:
     return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 
 
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _is_self(user, named) -> bool:
+    return str(named) in (str(user.pk), user.get_username())
+
+
+def _too_large(request) -> bool:
+    """Judged by the declared length first, so an oversized body is never read."""
+    limit = settings.PROGRESS_MAX_BATCH_BYTES
+    try:
+        if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
+            return True
+        return len(request.body) > limit
+    except (ValueError, RequestDataTooBig):
+        return True
+
+
 @require_POST
 def progress_events(request):
     if not request.user.is_authenticated:
         return _error(401, "unauthenticated", "Hãy đăng nhập lại.")
-    length = int(request.META.get("CONTENT_LENGTH") or 0)
-    if length > settings.PROGRESS_MAX_BATCH_BYTES:
-        return _error(
-            413, "too_large", f"Lô quá lớn (tối đa {settings.PROGRESS_MAX_BATCH_BYTES} byte)."
-        )
-    if len(request.body) > settings.PROGRESS_MAX_BATCH_BYTES:
+    if _too_large(request):
         return _error(
             413, "too_large", f"Lô quá lớn (tối đa {settings.PROGRESS_MAX_BATCH_BYTES} byte)."
         )
     try:
-        raw = json.loads(request.body)
+        raw = json.loads(request.body, parse_constant=_refuse_constant)
     except (ValueError, UnicodeDecodeError):
         return _error(400, "malformed", "Nội dung không phải JSON hợp lệ.")
     if isinstance(raw, dict) and isinstance(raw.get("events"), list):
@@ -79,12 +94,9 @@ def progress_events(request):
                 413, "too_many", f"Tối đa {settings.PROGRESS_MAX_BATCH_EVENTS} sự kiện mỗi lô."
             )
         # Events are always the signed-in learner's own; naming anyone else is refused.
-        for event in raw["events"]:
-            if isinstance(event, dict) and "learner" in event:
-                if str(event.pop("learner")) not in (
-                    str(request.user.pk),
-                    request.user.get_username(),
-                ):
+        for holder in [raw, *raw["events"]]:
+            if isinstance(holder, dict) and "learner" in holder:
+                if not _is_self(request.user, holder.pop("learner")):
                     return _error(403, "learner", "Không thể gửi sự kiện thay người học khác.")
     try:
         batch = BatchSchema.model_validate(raw)

@@ -8,7 +8,10 @@ import secrets
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from courses.models import Cohort, CoursePage, CourseProgress, Enrolment
@@ -26,6 +29,8 @@ OPTIONAL_COLUMNS = ["email", "phone", "occupation"]
 # in a spreadsheet program.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+-]{3,150}$")
+PHONE_RE = re.compile(r"^[0-9 +().-]*$")
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SEX_VALUES = {
     "nam": "male",
     "male": "male",
@@ -116,6 +121,8 @@ def _parse(text: str) -> tuple[list[_Row], list[RowError]]:
         raw_cells = [v for v in record.values() if isinstance(v, str)]
         if any(cell.startswith(FORMULA_PREFIXES) for cell in raw_cells):
             problems.append(_("ô bắt đầu bằng ký tự công thức (= + - @)"))
+        if any(CONTROL_RE.search(cell) for cell in raw_cells):
+            problems.append(_("ô chứa ký tự điều khiển"))
         username = values.get("username", "")
         if not USERNAME_RE.match(username):
             problems.append(_("tên đăng nhập không hợp lệ"))
@@ -143,6 +150,16 @@ def _parse(text: str) -> tuple[list[_Row], list[RowError]]:
             problems.append(
                 _("đối tượng phải là một trong: %(v)s") % {"v": ", ".join(sorted(categories))}
             )
+        email = values.get("email", "")
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                problems.append(_("email không hợp lệ"))
+        if len(values.get("phone", "")) > 20 or not PHONE_RE.match(values.get("phone", "")):
+            problems.append(_("số điện thoại không hợp lệ"))
+        if len(values.get("occupation", "")) > 200:
+            problems.append(_("cơ quan/nghề nghiệp quá dài"))
         unit = units.get(values.get("unit_code", ""))
         if unit is None:
             problems.append(
@@ -176,11 +193,12 @@ def cohort_import(*, course: CoursePage, trainer, name: str, data: bytes) -> Coh
         raise ServiceError(_("Hãy đặt tên cho lớp."), code="name")
     rows, errors = _parse(_decode(data))
     User = get_user_model()
+    # Usernames are matched regardless of case, as sign-up does.
     existing = {
         u.username.lower(): u
-        for u in User.objects.filter(username__in=[r.username for r in rows]).select_related(
-            "learner_profile"
-        )
+        for u in User.objects.annotate(lowered=Lower("username"))
+        .filter(lowered__in=[r.username.lower() for r in rows])
+        .select_related("learner_profile")
     }
     for row in rows:
         user = existing.get(row.username.lower())

@@ -137,3 +137,27 @@ def test_payload_must_stay_small_and_flat(api, course_tree):
     response = post(api, {"events": [deep]})
     assert response.status_code == 400
     assert_nothing_stored()
+
+
+def test_non_finite_numbers_are_malformed(api, course_tree):
+    body = json.dumps({"events": [ev(course_tree.activities[0], "progressed", seconds=1)]})
+    response = post(api, body.replace('"seconds": 1', '"seconds": NaN'), raw=True)
+    assert response.status_code == 400 and response.json()["error"] == "malformed"
+    assert_nothing_stored()
+
+
+def test_naming_another_learner_at_batch_level_is_forbidden(
+    api, course_tree, other_learner, learner
+):
+    response = post(api, {"learner": other_learner.pk, "events": [ev(course_tree.activities[0])]})
+    assert response.status_code == 403
+    assert_nothing_stored()
+    response = post(api, {"learner": learner.username, "events": [ev(course_tree.activities[0])]})
+    assert response.status_code == 200, "naming oneself is harmless"
+
+
+def test_bogus_content_length_is_refused(api, course_tree):
+    body = json.dumps({"events": [ev(course_tree.activities[0])]})
+    response = post(api, body, raw=True, CONTENT_LENGTH="lots")
+    assert response.status_code in (400, 413)
+    assert_nothing_stored()

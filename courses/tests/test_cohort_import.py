@@ -43,11 +43,12 @@ def test_good_file_enrols_everyone_and_creates_accounts(course_tree, trainer):
 
 
 def test_existing_learner_is_enrolled_without_a_new_account(course_tree, trainer, learner):
-    row = f"{learner.username},Ai Đó,Nữ,2000,youth,05977,"
+    row = f"{learner.username.upper()},Ai Đó,Nữ,2000,youth,05977,"
     result = cohort_import(
         course=course_tree.course, trainer=trainer, name="K2", data=csv_bytes(row)
     )
-    assert result.enrolled == [learner.username] and result.new_accounts == []
+    assert result.new_accounts == [], "matched regardless of case"
+    assert Enrolment.objects.filter(learner=learner, cohort=result.cohort).exists()
 
 
 @pytest.mark.parametrize(
@@ -61,6 +62,8 @@ def test_existing_learner_is_enrolled_without_a_new_account(course_tree, trainer
         ("x2,Tên,Nam,năm,youth,05977,", "năm sinh"),
         ("x3,Tên,Nam,1990,alien,05977,", "đối tượng"),
         ("x 4,Tên,Nam,1990,youth,05977,", "tên đăng nhập"),
+        ("x5,Tên,Nam,1990,youth,05977,not-an-email", "email"),
+        ('xx6,"Tên\x00",Nam,1990,youth,05977,', "điều khiển"),
     ],
 )
 def test_a_bad_row_is_reported_by_number_and_nothing_is_imported(
@@ -130,3 +133,19 @@ def test_upload_view_is_for_the_course_trainer_only(client, course_tree, trainer
     response = client.post(url, {"name": "K7", "file": good})
     assert response.status_code == 200
     assert Enrolment.objects.filter(course=course_tree.course).count() == 2
+
+
+def test_overlong_phone_and_nul_bytes_are_row_errors_not_crashes(course_tree, trainer):
+    header = "username,full_name,sex,birth_year,category,unit_code,phone\n"
+    data = (header + "p1,Tên,Nam,1990,youth,05977," + "9" * 40 + "\n").encode()
+    with pytest.raises(ServiceError) as error:
+        cohort_import(course=course_tree.course, trainer=trainer, name="K8", data=data)
+    assert "điện thoại" in error.value.details[0]["message"]
+    with pytest.raises(ServiceError):
+        cohort_import(
+            course=course_tree.course,
+            trainer=trainer,
+            name="K8",
+            data=csv_bytes(*GOOD) + b"\x00\x00",
+        )
+    nothing_written()
