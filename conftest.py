@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 
+from cms.cache import tree_changed
 from lms.models import AdministrativeUnit, EthnicGroup, ManagerScope
 from lms.roles import MANAGERS_GROUP, TRAINERS_GROUP
 from lms.services import learner_create
@@ -13,8 +14,10 @@ from lms.services import learner_create
 @pytest.fixture(autouse=True)
 def _clean_cache():
     cache.clear()
+    tree_changed()
     yield
     cache.clear()
+    tree_changed()
 
 
 @pytest.fixture

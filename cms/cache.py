@@ -3,18 +3,42 @@
 Any change to pages, view restrictions or sites bumps it (cms.signals), which retires
 every cached route, outline and rendered lesson body at once. Publishing is rare next to
 reading, so a site-wide bump costs little and can never leave a stale fragment behind.
+
+Reads go through two levels: a small in-process LRU and the shared cache (Redis in a
+deployment). Both are keyed by the generation, which is read from the shared cache once
+per request (``TreeGenerationMiddleware``), so an entry of an older tree is never served
+and a hot lesson costs no round trip beyond that one read.
 """
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Any
 
 from django.core.cache import cache
 
 GENERATION_KEY = "cms:tree-generation"
+SHARED_TTL = 24 * 3600
+LOCAL_ENTRIES = 512
+_MISSING = object()
+
+_request_generation: ContextVar[int | None] = ContextVar("tree_generation", default=None)
+_local: OrderedDict[str, Any] = OrderedDict()
+_lock = threading.Lock()
 
 
 def tree_generation() -> int:
+    generation = _request_generation.get()
+    if generation is not None:
+        return generation
     generation = cache.get(GENERATION_KEY)
     if generation is None:
-        cache.add(GENERATION_KEY, 1, None)
-        generation = cache.get(GENERATION_KEY) or 1
+        # Started from the clock, not from 1: a flushed or restarted cache must never
+        # hand out a number that in-process entries of an older tree still carry.
+        cache.add(GENERATION_KEY, time.time_ns() // 1000, None)
+        generation = cache.get(GENERATION_KEY)
     return generation
 
 
@@ -22,8 +46,52 @@ def tree_changed() -> None:
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
-        cache.add(GENERATION_KEY, 2, None)
+        cache.add(GENERATION_KEY, time.time_ns() // 1000, None)
+    _request_generation.set(None)
+    with _lock:
+        _local.clear()
 
 
 def tree_cache_key(*parts) -> str:
     return ":".join(["tree", str(tree_generation()), *map(str, parts)])
+
+
+def tree_cached(parts: tuple, compute: Callable[[], Any], *, shared: bool = True) -> Any:
+    """The value for ``parts`` in the current tree, computed at most once per tree.
+
+    ``compute`` may return None for "nothing here"; that answer is cached too. Values
+    are shared between requests of a process: callers must not mutate them.
+    """
+    key = tree_cache_key(*parts)
+    with _lock:
+        value = _local.get(key, _MISSING)
+        if value is not _MISSING:
+            _local.move_to_end(key)
+            return value
+    if shared:
+        value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        # Misses stay local: a flood of made-up URLs must not fill the shared cache.
+        if shared and value is not None:
+            cache.set(key, value, SHARED_TTL)
+    with _lock:
+        _local[key] = value
+        if len(_local) > LOCAL_ENTRIES:
+            _local.popitem(last=False)
+    return value
+
+
+class TreeGenerationMiddleware:
+    """Reads the tree generation once per request instead of once per cached value."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _request_generation.set(None)
+        try:
+            _request_generation.set(tree_generation())
+            return self.get_response(request)
+        finally:
+            _request_generation.reset(token)

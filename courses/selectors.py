@@ -2,11 +2,10 @@
 
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 
-from cms.cache import tree_cache_key
+from cms.cache import tree_cached
 from lms.roles import is_admin, is_manager, is_trainer
 from lms.selectors import learners_visible_to
 from lms.text import fold
@@ -23,9 +22,6 @@ from .models import (
     ProgramPage,
     Track,
 )
-
-OUTLINE_TTL = 24 * 3600
-
 
 # --- the course outline -------------------------------------------------------------
 
@@ -57,32 +53,55 @@ class OutlineModule:
         return round(100 * self.done / self.total) if self.total else 0
 
 
-def course_outline(course: CoursePage) -> list[OutlineModule]:
-    """Modules and lessons of a published course, cached until anything is republished."""
-    key = tree_cache_key("outline", course.pk)
-    outline = cache.get(key)
-    if outline is not None:
-        return outline
+@dataclass(frozen=True)
+class CourseCard:
+    """What a lesson page needs to know of its course, cached with the tree."""
+
+    pk: int
+    path: str
+    title: str
+    url: str
+
+
+def course_card(course_path: str) -> CourseCard | None:
+    def compute():
+        course = CoursePage.objects.live().filter(path=course_path).first()
+        return course and CourseCard(course.pk, course.path, course.title, course.get_url())
+
+    return tree_cached(("course-card", course_path), compute)
+
+
+def course_outline(course: CoursePage | CourseCard) -> list[OutlineModule]:
+    """Modules and lessons of a published course, cached until anything is republished.
+
+    The cached list is shared: callers copy it before filling in a learner's statuses.
+    """
+    return tree_cached(("outline", course.path), lambda: _build_outline(course))
+
+
+def _build_outline(course) -> list[OutlineModule]:
+    steplen = CoursePage.steplen
+    depth = len(course.path) // steplen
     modules = {
         m.path: OutlineModule(m.pk, m.title)
-        for m in ModulePage.objects.child_of(course)
-        .live()
+        for m in ModulePage.objects.live()
+        .filter(path__startswith=course.path, depth=depth + 1)
         .order_by("path")
         .only("id", "title", "path")
     }
     activities = dict(
-        Activity.objects.filter(course=course, is_active=True, page__isnull=False).values_list(
-            "page_id", "id"
-        )
+        Activity.objects.filter(
+            course_id=course.pk, is_active=True, page__isnull=False
+        ).values_list("page_id", "id")
     )
     lessons = (
-        LessonPage.objects.descendant_of(course)
-        .live()
+        LessonPage.objects.live()
+        .filter(path__startswith=course.path, depth=depth + 2)
         .order_by("path")
         .only("id", "title", "url_path", "path", "depth", "estimated_minutes", "required")
     )
     for lesson in lessons:
-        module = modules.get(lesson.path[: -LessonPage.steplen])
+        module = modules.get(lesson.path[:-steplen])
         if module is None:
             continue
         activity_id = activities.get(lesson.pk)
@@ -96,9 +115,7 @@ def course_outline(course: CoursePage) -> list[OutlineModule]:
                 activity_id=str(activity_id) if activity_id else None,
             )
         )
-    outline = list(modules.values())
-    cache.set(key, outline, OUTLINE_TTL)
-    return outline
+    return list(modules.values())
 
 
 def outline_with_status(course: CoursePage, learner) -> list[OutlineModule]:
@@ -195,16 +212,6 @@ def catalogue_search(params) -> dict:
 # --- enrolment and progress ---------------------------------------------------------
 
 
-def active_enrolment(learner, course_id: int) -> Enrolment | None:
-    if not learner.is_authenticated:
-        return None
-    return (
-        Enrolment.objects.select_related("progress", "course")
-        .filter(learner=learner, course_id=course_id, status=Enrolment.Status.ACTIVE)
-        .first()
-    )
-
-
 def course_page_context(course: CoursePage, user) -> dict:
     enrolment = None
     if user.is_authenticated:
@@ -235,26 +242,25 @@ def course_page_context(course: CoursePage, user) -> dict:
     }
 
 
-def lesson_context(lesson: LessonPage, learner, enrolment: Enrolment) -> dict:
+def lesson_context(lesson: LessonPage, learner, card: CourseCard) -> dict:
     summaries = {
         str(s.activity_id): s
-        for s in ActivityProgress.objects.filter(
-            learner=learner, activity__course_id=enrolment.course_id
-        ).only("activity_id", "status", "resume_point", "seconds_spent")
+        for s in ActivityProgress.objects.filter(learner=learner, activity__course_id=card.pk).only(
+            "activity_id", "status", "resume_point"
+        )
     }
-    outline = _with_status(
-        course_outline(enrolment.course), {k: s.status for k, s in summaries.items()}
-    )
+    statuses = {key: summary.status for key, summary in summaries.items()}
+    outline = _with_status(course_outline(card), statuses)
     lessons = [item for module in outline for item in module.lessons]
     index = next((i for i, item in enumerate(lessons) if item.page_id == lesson.pk), None)
     current = lessons[index] if index is not None else None
     return {
+        "course": card,
         "outline": outline,
         "current": current,
         "previous": lessons[index - 1] if index else None,
         "next": lessons[index + 1] if index is not None and index + 1 < len(lessons) else None,
         "summary": summaries.get(current.activity_id) if current else None,
-        "enrolment": enrolment,
     }
 
 

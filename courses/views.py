@@ -3,7 +3,6 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -11,11 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cms.cache import tree_cache_key
+from cms.cache import tree_cached
 from lms.roles import is_admin, is_manager, is_trainer
 
 from .models import Certificate, CoursePage, Enrolment, LessonPage, Verb
 from .selectors import (
+    course_card,
     enrolments_visible_to,
     learner_for_staff,
     lesson_context,
@@ -27,44 +27,30 @@ from .services.enrolment import enrolment_create, enrolment_withdraw
 from .services.errors import ServiceError
 from .services.progress import EventIn, progress_events_ingest
 
-BODY_TTL = 24 * 3600
-
 
 def _render_body(request, lesson: LessonPage) -> str:
-    """The lesson's blocks as HTML, cached per published revision."""
-    key = tree_cache_key("lesson-body", lesson.pk, lesson.live_revision_id, request.LANGUAGE_CODE)
-    html = cache.get(key)
-    if html is None:
-        html = lesson.body.render_as_block({"page": lesson, "request": request})
-        cache.set(key, html, BODY_TTL)
-    return html
+    """The lesson's blocks as HTML, rendered once per published revision and language."""
+    return tree_cached(
+        ("lesson-body", lesson.pk, lesson.live_revision_id, request.LANGUAGE_CODE),
+        lambda: lesson.body.render_as_block({"page": lesson, "request": request}),
+    )
 
 
 def lesson_serve(request, lesson: LessonPage):
-    """A lesson is open to its course's enrolled learners; editors see it in preview."""
-    if getattr(request, "is_preview", False):
-        return TemplateResponse(
-            request,
-            "courses/lesson_page.html",
-            {
-                "page": lesson,
-                "body": lesson.body.render_as_block({"page": lesson}),
-                "preview": True,
-            },
-        )
+    """A lesson is open to its course's enrolled learners (editors use the preview)."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    course_path = lesson.path[: -2 * LessonPage.steplen]
-    enrolment = (
-        Enrolment.objects.select_related("progress", "course")
-        .filter(learner=request.user, course__path=course_path, status=Enrolment.Status.ACTIVE)
-        .first()
+    card = course_card(lesson.path[: -2 * LessonPage.steplen])
+    enrolled = (
+        card is not None
+        and Enrolment.objects.filter(
+            learner=request.user, course_id=card.pk, status=Enrolment.Status.ACTIVE
+        ).exists()
     )
-    if enrolment is None:
+    if not enrolled:
         messages.info(request, _("Hãy ghi danh khóa học để học bài này."))
-        course = CoursePage.objects.filter(path=course_path).first()
-        return redirect(course.url if course else "/")
-    context = lesson_context(lesson, request.user, enrolment)
+        return redirect(card.url if card else "/")
+    context = lesson_context(lesson, request.user, card)
     context.update({"page": lesson, "body": _render_body(request, lesson)})
     response = TemplateResponse(request, "courses/lesson_page.html", context)
     response["Cache-Control"] = "private, no-cache"

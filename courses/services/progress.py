@@ -86,7 +86,7 @@ def progress_events_ingest(*, learner, events: list[EventIn], now=None) -> Inges
             enrolments = {
                 e.course_id: e
                 for e in Enrolment.objects.select_for_update(of=("self",))
-                .select_related("course", "progress")
+                .select_related("progress")
                 .filter(learner=learner, course_id__in=course_ids, status=Enrolment.Status.ACTIVE)
             }
             not_enrolled = {a.pk for a in activities.values() if a.course_id not in enrolments}
@@ -133,21 +133,35 @@ def _not_available(activity_ids) -> NotAvailable:
     )
 
 
+SUMMARY_FIELDS = [
+    "status",
+    "score",
+    "max_score",
+    "passed",
+    "seconds_spent",
+    "resume_point",
+    "resume_point_at",
+    "first_seen_at",
+    "last_seen_at",
+    "completed_at",
+]
+
+
 def _update_summaries(learner, events, activities, enrolments, now) -> None:
+    # No row locks needed here: the learner's enrolments are locked for the batch.
     summaries = {
         s.activity_id: s
-        for s in ActivityProgress.objects.select_for_update().filter(
+        for s in ActivityProgress.objects.filter(
             learner=learner, activity_id__in={e.activity_id for e in events}
         )
     }
-    created: dict = {}
     touched_courses: dict[int, tuple[Activity, datetime]] = {}
     completed_any: set[int] = set()
     for event in events:
         activity = activities[event.activity_id]
-        summary = summaries.get(activity.pk) or created.get(activity.pk)
+        summary = summaries.get(activity.pk)
         if summary is None:
-            summary = created[activity.pk] = ActivityProgress(learner=learner, activity=activity)
+            summary = summaries[activity.pk] = ActivityProgress(learner=learner, activity=activity)
         at = min(event.occurred_at, now)
         was_completed = summary.is_completed
         _apply(summary, activity, event, at)
@@ -157,24 +171,13 @@ def _update_summaries(learner, events, activities, enrolments, now) -> None:
         if latest is None or at >= latest[1]:
             touched_courses[activity.course_id] = (activity, at)
 
-    if created:
-        ActivityProgress.objects.bulk_create(created.values())
-    if summaries:
-        ActivityProgress.objects.bulk_update(
-            summaries.values(),
-            [
-                "status",
-                "score",
-                "max_score",
-                "passed",
-                "seconds_spent",
-                "resume_point",
-                "resume_point_at",
-                "first_seen_at",
-                "last_seen_at",
-                "completed_at",
-            ],
-        )
+    # One statement for new and existing summaries alike.
+    ActivityProgress.objects.bulk_create(
+        summaries.values(),
+        update_conflicts=True,
+        unique_fields=["learner", "activity"],
+        update_fields=SUMMARY_FIELDS,
+    )
     for course_id, (activity, at) in touched_courses.items():
         enrolment = enrolments[course_id]
         course_progress_refresh(
@@ -247,7 +250,9 @@ def course_progress_refresh(
         progress.last_activity_at = last_activity_at
         fields += ["last_activity", "last_activity_at"]
     if recount:
-        course = enrolment.course
+        course_rule = CoursePage.objects.filter(pk=enrolment.course_id).values(
+            "completion_rule", "completion_threshold", "issues_certificate"
+        )[0]
         done = ActivityProgress.objects.filter(
             activity=OuterRef("pk"),
             learner_id=enrolment.learner_id,
@@ -268,10 +273,10 @@ def course_progress_refresh(
         weight, weight_done = totals["weight_total"] or 0, totals["weight_done"] or 0
         progress.percent = round(100 * weight_done / weight) if weight else 0
         fields += ["required_total", "required_done", "percent"]
-        if progress.completed_at is None and _rule_met(course, progress):
+        if progress.completed_at is None and _rule_met(course_rule, progress):
             progress.completed_at = now or timezone.now()
             fields.append("completed_at")
-            if course.issues_certificate:
+            if course_rule["issues_certificate"]:
                 from courses.tasks import certificate_issue_task
 
                 enrolment_id = enrolment.pk
@@ -284,11 +289,11 @@ def course_progress_refresh(
     return progress
 
 
-def _rule_met(course: CoursePage, progress: CourseProgress) -> bool:
+def _rule_met(rule: dict, progress: CourseProgress) -> bool:
     if progress.required_total == 0:
         return False
-    if course.completion_rule == CoursePage.CompletionRule.WEIGHTED_PERCENT:
-        return progress.percent >= course.completion_threshold
+    if rule["completion_rule"] == CoursePage.CompletionRule.WEIGHTED_PERCENT:
+        return progress.percent >= rule["completion_threshold"]
     return progress.required_done == progress.required_total
 
 
@@ -297,7 +302,7 @@ def course_progress_recount_course(*, course_id: int) -> int:
     count = 0
     enrolments = Enrolment.objects.filter(
         course_id=course_id, status=Enrolment.Status.ACTIVE
-    ).select_related("course", "progress")
+    ).select_related("progress")
     for enrolment in enrolments.iterator(chunk_size=500):
         with transaction.atomic():
             course_progress_refresh(enrolment)
