@@ -1,6 +1,6 @@
-"""Fixtures for the end-to-end browser tests: Debian's Chromium through Playwright, a
-phone-sized browser context on pytest-django's live server, and a real Celery worker
-process on the test database.
+"""Fixtures for the end-to-end browser tests: Debian's Chromium through Playwright,
+phone- and desktop-sized browser contexts on pytest-django's live server, and a real
+Celery worker process on the test database.
 
 Nothing here downloads a browser: Playwright drives /usr/bin/chromium. The tests that
 use these fixtures are marked ``browser``; without Chromium they are skipped.
@@ -37,6 +37,11 @@ PHONE = {
     "device_scale_factor": 2,
     "is_mobile": True,
     "has_touch": True,
+    "locale": "vi-VN",
+    "timezone_id": "Asia/Ho_Chi_Minh",
+}
+DESKTOP = {
+    "viewport": {"width": 1280, "height": 900},
     "locale": "vi-VN",
     "timezone_id": "Asia/Ho_Chi_Minh",
 }
@@ -183,6 +188,14 @@ def phone_without_js(request, browser, live_server, celery_queue):
     )
     yield context
     _close_context(request, context, "nojs")
+
+
+@pytest.fixture
+def desktop(request, browser, live_server, celery_queue):
+    """A desktop-sized browser context (1280x900), e.g. for the Wagtail admin."""
+    context = _new_context(request, browser, live_server, "desktop", **DESKTOP)
+    yield context
+    _close_context(request, context, "desktop")
 
 
 @pytest.fixture
