@@ -1,12 +1,15 @@
 """Admin views for trainers: their courses, a roster per course, and the cohort upload."""
 
 from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from .forms import CohortUploadForm
 from .selectors import course_roster, courses_taught_by
 from .services.cohort_import import cohort_import
 from .services.errors import ServiceError
+
+RESULT_KEY = "cohort-import-result"
 
 
 def _taught_course(request, course_id: int):
@@ -31,21 +34,30 @@ def roster(request, course_id: int):
 
 
 def cohort_upload(request, course_id: int):
+    """Upload, then redirect: the one-time passwords are shown once, and a refresh
+    cannot import the same file a second time."""
     course = _taught_course(request, course_id)
     form = CohortUploadForm(request.POST or None, request.FILES or None)
-    context = {"course": course, "form": form}
+    context = {"course": course, "form": form, "result": request.session.pop(RESULT_KEY, None)}
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                context["result"] = cohort_import(
+                result = cohort_import(
                     course=course,
                     trainer=request.user,
                     name=form.cleaned_data["name"],
                     data=form.cleaned_data["file"].read(),
                 )
-                status = 200
             except ServiceError as error:
                 context["error"] = error
+            else:
+                request.session[RESULT_KEY] = {
+                    "cohort": result.cohort.name,
+                    "enrolled": result.enrolled,
+                    "already_enrolled": result.already_enrolled,
+                    "new_accounts": result.new_accounts,
+                }
+                return redirect(request.path)
     return TemplateResponse(request, "courses/admin/cohort_upload.html", context, status=status)

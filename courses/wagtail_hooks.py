@@ -41,7 +41,7 @@ def _trainer_only(user) -> bool:
 def restrict_trainers_to_their_courses(request, page, *args):
     if _trainer_only(request.user) and not _inside_taught_course(request.user, page):
         messages.error(request, _("Bạn chỉ sửa được các khóa học mình giảng dạy."))
-        return redirect("wagtailadmin_explore", page.get_parent().pk if page.depth > 1 else page.pk)
+        return redirect("courses_admin_my_courses")
 
 
 @hooks.register("before_create_page")

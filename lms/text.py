@@ -13,3 +13,14 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", (text or "").lower())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.replace("đ", "d").split())
+
+
+# No look-alikes (0/O, 1/l/I): these are read off a screen and typed on a phone.
+READABLE_LOWER = "abcdefghjkmnpqrstuvwxyz23456789"
+READABLE_UPPER = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def readable_secret(length: int, alphabet: str = READABLE_LOWER) -> str:
+    import secrets
+
+    return "".join(secrets.choice(alphabet) for _ in range(length))

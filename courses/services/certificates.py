@@ -1,7 +1,6 @@
 """Issuing certificates: once per completed enrolment, safe to run again."""
 
 import os
-import secrets
 import tempfile
 from pathlib import Path
 
@@ -11,15 +10,14 @@ from django.utils import timezone
 
 from courses.certificate_pdf import render_certificate_pdf
 from courses.models import Certificate, Enrolment
+from lms.text import READABLE_UPPER, readable_secret
 
 from .errors import ServiceError
 
-# Unambiguous characters only: a learner may read the code aloud over the phone.
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
 
 def _new_code() -> str:
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+    # Unambiguous characters only: a learner may read the code aloud over the phone.
+    raw = readable_secret(10, READABLE_UPPER)
     return f"LS-{raw[:5]}-{raw[5:]}"
 
 

@@ -4,7 +4,6 @@ written, and a file with any bad row imports nothing."""
 import csv
 import io
 import re
-import secrets
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from courses.models import Cohort, CoursePage, CourseProgress, Enrolment
 from lms.models import AdministrativeUnit, LearnerProfile
 from lms.services import learner_create
-from lms.text import normalise
+from lms.text import normalise, readable_secret
 
 from .errors import Conflict, ServiceError
 
@@ -226,7 +225,7 @@ def cohort_import(*, course: CoursePage, trainer, name: str, data: bytes) -> Coh
         for row in rows:
             user = existing.get(row.username.lower())
             if user is None:
-                password = secrets.token_urlsafe(9)
+                password = readable_secret(10)
                 user = learner_create(
                     username=row.username,
                     password=password,

@@ -40,6 +40,7 @@ def test_good_file_enrols_everyone_and_creates_accounts(course_tree, trainer):
     assert Enrolment.objects.filter(cohort=result.cohort, source="cohort").count() == 2
     username, _, password = result.new_accounts[0]
     assert get_user_model().objects.get(username=username).check_password(password)
+    assert len(password) == 10 and not set(password) & set("0O1lI-_"), "easy to type"
 
 
 def test_existing_learner_is_enrolled_without_a_new_account(course_tree, trainer, learner):
@@ -131,8 +132,11 @@ def test_upload_view_is_for_the_course_trainer_only(client, course_tree, trainer
     nothing_written()
     good = SimpleUploadedFile("lop.csv", csv_bytes(*GOOD))
     response = client.post(url, {"name": "K7", "file": good})
-    assert response.status_code == 200
+    assert (response.status_code, response["Location"]) == (302, url), "a refresh cannot re-import"
     assert Enrolment.objects.filter(course=course_tree.course).count() == 2
+    shown = client.get(url).content.decode()
+    assert "lan.vt" in shown and "Vi Thị Lan" in shown, "new accounts are listed once"
+    assert "lan.vt" not in client.get(url).content.decode(), "and never again"
 
 
 def test_overlong_phone_and_nul_bytes_are_row_errors_not_crashes(course_tree, trainer):

@@ -115,3 +115,9 @@ def test_editors_preview_a_lesson_without_enrolling(admin_client, course_tree):
     response = admin_client.get(f"/admin/pages/{lesson.pk}/view_draft/")
     assert response.status_code == 200
     assert "Nội dung bài 1.1" in response.content.decode()
+
+
+def test_unknown_pages_get_the_sites_own_404(client, course_tree):
+    response = client.get(course_tree.course.url + "khong-co-bai-nay/")
+    assert response.status_code == 404
+    assert "Không tìm thấy trang" in response.content.decode()

@@ -209,6 +209,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "lms@langson.example")
 WAGTAIL_SITE_NAME = "Học trực tuyến Lạng Sơn"
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
+# Page addresses stay ASCII ("bai-1-chao-hoi"), so shared links read the same everywhere.
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
+# Trainers publish their own courses; a moderation step comes with a real need for one.
+WAGTAIL_WORKFLOW_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "odt", "ods", "txt", "zip"]
