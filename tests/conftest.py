@@ -20,6 +20,14 @@ from urllib.parse import quote
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# Marks of every browser test: live-server tests commit for real, and serialized
+# rollback restores the reference data (communes, ethnic groups, roles, the home page)
+# that migrations loaded.
+BROWSER_TEST = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = Path(os.environ.get("LMS_TEST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [

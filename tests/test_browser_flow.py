@@ -29,15 +29,10 @@ from courses.models import (
     Verb,
 )
 from courses.services.enrolment import enrolment_create
-from tests.conftest import ARTIFACTS
+from tests.conftest import ARTIFACTS, BROWSER_TEST
 from tests.factories import build_course
 
-pytestmark = [
-    pytest.mark.browser,
-    # Live-server tests commit for real; serialized rollback restores the reference
-    # data (communes, ethnic groups, roles, the home page) that migrations loaded.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER_TEST
 
 COURSE_TITLE = "Tiếng Tày giao tiếp cơ bản"
 FULL_NAME = "Nông Thị Ngọc Hường"

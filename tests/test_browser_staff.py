@@ -26,15 +26,11 @@ from courses.models import Activity, Cohort, Enrolment, LessonPage
 from courses.services.enrolment import enrolment_create
 from courses.services.progress import EventIn, progress_events_ingest
 from lms.roles import TRAINERS_GROUP
+from tests.conftest import BROWSER_TEST
 from tests.factories import build_course
 from tests.test_browser_flow import COURSE_TITLE, PASSWORD, log_in
 
-pytestmark = [
-    pytest.mark.browser,
-    # Live-server tests commit for real; serialized rollback restores the reference
-    # data (communes, ethnic groups, roles, the home page) that migrations loaded.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER_TEST
 
 OTHER_COURSE_TITLE = "Kỹ năng số cơ bản"
 NOT_YOUR_COURSE = "Bạn chỉ sửa được các khóa học mình giảng dạy."
