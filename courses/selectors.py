@@ -20,7 +20,6 @@ from .models import (
     Level,
     ModulePage,
     ProgramPage,
-    Track,
 )
 
 # --- the course outline -------------------------------------------------------------
@@ -172,10 +171,6 @@ def published_courses() -> QuerySet[CoursePage]:
     return CoursePage.objects.live().public()
 
 
-def featured_courses(limit: int = 6) -> QuerySet[CoursePage]:
-    return published_courses().order_by("-first_published_at")[:limit]
-
-
 def catalogue_search(params) -> dict:
     """Courses matching the catalogue's query and filters, ignoring case and diacritics."""
     query = (params.get("q") or "").strip()[:100]
@@ -204,7 +199,6 @@ def catalogue_search(params) -> dict:
         "programs": programs,
         "languages": Language.choices,
         "levels": Level.choices,
-        "tracks": dict(Track.choices),
         "selected": {"program": program, "language": language, "level": level},
     }
 
@@ -235,7 +229,10 @@ def course_page_context(course: CoursePage, user) -> dict:
         "prerequisites": course.prerequisites.live(),
         "enrolment_open": course.enrolment_is_open(),
         "seats_left": (
-            max(course.capacity - course.enrolments.filter(status="active").count(), 0)
+            max(
+                course.capacity - course.enrolments.filter(status=Enrolment.Status.ACTIVE).count(),
+                0,
+            )
             if course.capacity is not None
             else None
         ),
