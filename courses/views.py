@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cms.cache import tree_cached
+from cms.offline import keep_offline
 from lms.roles import is_admin, is_manager, is_trainer
 
 from .models import Certificate, CoursePage, Enrolment, LessonPage, Verb
@@ -54,7 +55,8 @@ def lesson_serve(request, lesson: LessonPage):
     context.update({"page": lesson, "body": _render_body(request, lesson)})
     response = TemplateResponse(request, "courses/lesson_page.html", context)
     response["Cache-Control"] = "private, no-cache"
-    return response
+    # The service worker keeps the lesson for reading offline (see cms.offline).
+    return keep_offline(response)
 
 
 def _course_or_404(course_id: int) -> CoursePage:
@@ -105,10 +107,13 @@ def lesson_complete(request, activity_id: uuid.UUID):
 
 @login_required
 def my_learning_view(request):
-    return TemplateResponse(
-        request,
-        "courses/my_learning.html",
-        {"items": my_learning(request.user), "follows_learners": _staff_only(request.user)},
+    # Kept offline like the lessons: it is the learner's own page and where they land.
+    return keep_offline(
+        TemplateResponse(
+            request,
+            "courses/my_learning.html",
+            {"items": my_learning(request.user), "follows_learners": _staff_only(request.user)},
+        )
     )
 
 

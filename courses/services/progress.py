@@ -171,7 +171,10 @@ def _update_summaries(learner, events, activities, enrolments, now) -> None:
         if latest is None or at >= latest[1]:
             touched_courses[activity.course_id] = (activity, at)
 
-    # One statement for new and existing summaries alike.
+    # One statement for new and existing summaries alike: without their ids, existing
+    # rows meet the (learner, activity) constraint and are updated in place.
+    for summary in summaries.values():
+        summary.pk = None
     ActivityProgress.objects.bulk_create(
         summaries.values(),
         update_conflicts=True,

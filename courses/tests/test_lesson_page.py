@@ -121,3 +121,21 @@ def test_unknown_pages_get_the_sites_own_404(client, course_tree):
     response = client.get(course_tree.course.url + "khong-co-bai-nay/")
     assert response.status_code == 404
     assert "Không tìm thấy trang" in response.content.decode()
+
+
+def test_only_the_learners_own_pages_are_marked_for_offline_reading(enrolled_client, course_tree):
+    assert enrolled_client.get(course_tree.lessons[0].url)["X-Lesson-Offline"] == "1"
+    assert enrolled_client.get("/my-learning/")["X-Lesson-Offline"] == "1"
+    for url in ["/", course_tree.catalogue.url, course_tree.course.url, "/accounts/profile/"]:
+        response = enrolled_client.get(url)
+        assert response.status_code == 200, url
+        assert "X-Lesson-Offline" not in response, url
+
+
+def test_a_lesson_that_sets_a_cookie_is_not_marked(enrolled_client, course_tree):
+    # Enrolling twice leaves a flash message; the lesson shows it once and clears it.
+    enrolled_client.post(f"/courses/{course_tree.course.pk}/enrol/")
+    response = enrolled_client.get(course_tree.lessons[0].url)
+    assert response.status_code == 200 and "messages" in response.cookies
+    assert "X-Lesson-Offline" not in response
+    assert enrolled_client.get(course_tree.lessons[0].url)["X-Lesson-Offline"] == "1"

@@ -178,3 +178,17 @@ def test_seconds_per_event_are_capped(enrolled, learner):
     a = enrolled.activities[0]
     progress_events_ingest(learner=learner, events=[event(a, Verb.PROGRESSED, seconds=10**9)])
     assert summary(learner, a).seconds_spent == 3600
+
+
+def test_a_batch_costs_a_fixed_handful_of_queries(enrolled, learner):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    a, b = enrolled.activities[:2]
+    progress_events_ingest(learner=learner, events=[event(a)])
+    batch = [event(a, Verb.PROGRESSED, seconds=3) for _ in range(5)] + [event(b) for _ in range(5)]
+    with CaptureQueriesContext(connection) as queries:
+        progress_events_ingest(learner=learner, events=batch)
+    statements = [q["sql"].split()[0] for q in queries]
+    assert statements.count("INSERT") == 2, "events once, summaries (new and old) once"
+    assert len(queries) <= 9, statements
