@@ -1,0 +1,189 @@
+"""The outcome of a run: the machine it ran on, the verdict on each bar, the table
+printed at the end and the JSON files in bench/results/."""
+
+import json
+import os
+import platform
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bench.runner import RESULTS
+from bench.runner.cpu import DISTURBED_PCT, disturbed
+from bench.runner.load import not_2xx
+
+BARS = {
+    "lesson_rps_min": 300,
+    "lesson_vs_bare_min": 0.40,
+    "lesson_p95_ms_max": 200,
+    "events_per_s_min": 1500,
+}
+
+
+def machine_info() -> dict:
+    info = {
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "loadavg_at_start": os.getloadavg(),
+    }
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    for tool, argv in {
+        "wrk": ["wrk", "-v"],
+        "nginx": ["nginx", "-v"],
+        "postgres": ["psql", "--version"],
+    }.items():
+        try:
+            done = subprocess.run(argv, capture_output=True, text=True, timeout=10)
+            info[tool] = (done.stdout + done.stderr).strip().splitlines()[0]
+        except (OSError, IndexError, subprocess.TimeoutExpired):
+            info[tool] = None
+    return info
+
+
+def verdict(run_: dict) -> dict:
+    lesson, events = run_["lesson"], run_["events"]
+    ratio = run_["lesson_vs_bare"] or 0
+    return {
+        "lesson_rps": {
+            "value": lesson["ok_rps"],
+            "bar": f">= {BARS['lesson_rps_min']}",
+            "pass": lesson["ok_rps"] >= BARS["lesson_rps_min"],
+        },
+        "lesson_vs_bare": {
+            "value": ratio,
+            "bar": f">= {BARS['lesson_vs_bare_min']:.0%}",
+            "pass": ratio >= BARS["lesson_vs_bare_min"],
+        },
+        "lesson_p95_ms": {
+            "value": lesson["latency_ms"]["p95"],
+            "bar": f"< {BARS['lesson_p95_ms_max']}",
+            "pass": lesson["latency_ms"]["p95"] < BARS["lesson_p95_ms_max"],
+        },
+        "events_per_s": {
+            "value": events["events_per_s"],
+            "bar": f">= {BARS['events_per_s_min']}",
+            "pass": events["events_per_s"] >= BARS["events_per_s_min"] and events["verify"]["ok"],
+        },
+    }
+
+
+def write_results(report: dict) -> Path:
+    """latest.json, plus a copy named after the time, so that runs can be compared."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    text = json.dumps(report, indent=1, ensure_ascii=False)
+    latest = RESULTS / "latest.json"
+    latest.write_text(text, "utf-8")
+    (RESULTS / f"{stamp}.json").write_text(text, "utf-8")
+    return latest
+
+
+def print_table(report: dict) -> None:
+    cfg = report["config"]
+    print()
+    print("=" * 100)
+    print(
+        f"LMS benchmark — {cfg['learners']} learners, {cfg['connections']} connections, "
+        f"{cfg['duration_s']} s per run, wrk -t{cfg['wrk_threads']}, target: {cfg['target']}, "
+        f"{report['machine']['cpus']} CPUs"
+    )
+    recycle = cfg["gunicorn_max_requests"]
+    print(
+        f"settings: {cfg['settings']}; gunicorn sync workers, "
+        + (f"recycled every {recycle} requests" if recycle else "no worker recycling")
+    )
+    if not cfg["nginx"]:
+        print("nginx: SKIPPED (not installed or --no-nginx)")
+    print("=" * 100)
+    header = (
+        f"{'run':<14}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+        f"{'non-2xx':>9}{'errors':>8}  CPU (100 = one core)"
+    )
+    for run_ in report["runs"].values():
+        print(f"\n{run_['workers']} gunicorn workers")
+        print(header)
+        for name in ("lesson", "bare", "events"):
+            r = run_[name]
+            lat = r["latency_ms"]
+            errors = sum(r["errors"][k] for k in ("connect", "read", "write", "timeout"))
+            top = " ".join(f"{k} {v}" for k, v in r["cpu"]["cpu_pct"].items())
+            mark = "*" if disturbed(r["cpu"]) else ""
+            print(
+                f"{name + mark:<14}{r['ok_rps']:>9.1f}{lat['p50']:>9.1f}{lat['p95']:>9.1f}"
+                f"{lat['p99']:>9.1f}{not_2xx(r['status']):>9}{errors:>8}  {top}"
+            )
+        ev = run_["events"]
+        print(
+            f"lesson / bare = {run_['lesson_vs_bare']:.0%};  events stored/s = "
+            f"{ev['events_per_s']:.0f} (10 x {ev['ok_rps']:.1f} req/s); DB rows added "
+            f"{ev['verify']['rows_added_in_db']}, server said stored "
+            f"{ev['verify']['stored_reported_by_server']}, 10 x 2xx = "
+            f"{ev['verify']['successful_requests_x10']} -> "
+            f"{'consistent' if ev['verify']['ok'] else 'INCONSISTENT'}"
+        )
+
+    if any(
+        disturbed(run_[name]["cpu"])
+        for run_ in report["runs"].values()
+        for name in ("lesson", "bare", "events")
+    ):
+        print(
+            f"* other processes on the machine used >= {DISTURBED_PCT}% of a core during "
+            "the run: its figures are depressed"
+        )
+    _print_profile(report.get("profile", {}))
+    _print_pageweight(report.get("pageweight"))
+
+    print(
+        f"\nBars ({report['runs'][report['primary']]['workers']} gunicorn workers, "
+        f"{cfg['connections']} concurrent learners)"
+    )
+    for key, v in report["verdict"].items():
+        value = f"{v['value']:.0%}" if key == "lesson_vs_bare" else f"{v['value']}"
+        print(f"  {key:<16} {value:>10}  (bar {v['bar']:>7})  {'PASS' if v['pass'] else 'FAIL'}")
+
+
+def _print_profile(prof: dict) -> None:
+    if not prof:
+        return
+    print("\nIn-process profile (test client, one request; mean over the profile's requests)")
+    for name, p in prof.items():
+        print(
+            f"  {name:<7} {p['queries']:>2} SQL, {p['redis_commands']:>2} Redis commands, "
+            f"{p['in_process_ms']:.1f} ms = SQL {p['sql_ms']:.1f} + Redis "
+            f"{p['redis_ms']:.1f} + Python {p['python_ms']:.1f}"
+        )
+    for name in ("lesson", "events"):
+        rows = prof.get(name, {}).get("top_product_cumulative", [])[:6]
+        if rows:
+            print(f"  {name}: the product's functions by time (cProfile, callees included)")
+            for row in rows:
+                print(f"    {row['cum_ms_per_request']:>7.2f} ms  {row['function']}")
+
+
+def _print_pageweight(pw: dict | None) -> None:
+    if not pw:
+        return
+    slow = pw["slow"]
+    print("\nLesson page in Chromium, cold cache")
+    print(
+        f"  requests {pw['requests']}, on the wire {pw['transferred_bytes']} B "
+        f"(uncompressed {pw['raw_bytes']} B, gzip -5 would be {pw['gzip5_bytes']} B)"
+    )
+    for r in pw["by_request"]:
+        print(
+            f"    {r['method']:<5}{r['status'] or '-':>4} {r['encoded_bytes']:>7} B "
+            f"{r.get('content_encoding') or '':<5} {urlsplit(r['url']).path}"
+        )
+    print(
+        f"  at 400 ms latency, 50 KB/s: time to text {slow['time_to_text_ms']} ms "
+        f"(FCP {slow['fcp_ms']}, LCP {slow['lcp_ms']}, h1 frame {slow['h1_frame_ms']}, "
+        f"load {slow['load_ms']}) — median of {len(slow['loads'])} loads"
+    )

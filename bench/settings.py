@@ -1,0 +1,23 @@
+"""Production settings plus the benchmark's own baseline view.
+
+Everything the product reads from the environment (DATABASE_URL, REDIS_URL, SECRET_KEY,
+the cookie and TLS switches) is set by bench/run; this module only adds a URLconf with
+the bare view and the template folders it renders from.
+"""
+
+import os
+from pathlib import Path
+
+from lms.settings.production import *  # noqa: F403
+from lms.settings.production import TEMPLATES
+
+BENCH_DIR = Path(__file__).resolve().parent
+# Where bench/run writes the generated filler template (sized like the lesson page).
+BENCH_WORK_DIR = Path(os.environ.get("BENCH_WORK_DIR", BENCH_DIR / ".work"))
+
+ROOT_URLCONF = "bench.urls"
+TEMPLATES[0]["DIRS"] = [
+    *TEMPLATES[0]["DIRS"],
+    BENCH_DIR / "bareapp" / "templates",
+    BENCH_WORK_DIR / "templates",
+]
