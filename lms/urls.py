@@ -7,6 +7,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms import offline
 from cms import views as cms_views
 from courses import urls as courses_urls
 
@@ -14,7 +15,7 @@ from . import views
 
 accounts = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
     path("profile/", views.profile, name="profile"),
     path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
@@ -36,6 +37,8 @@ accounts = [
 ]
 
 urlpatterns = [
+    # The service worker must be served from the root for its scope to be the site.
+    path("sw.js", offline.service_worker, name="service-worker"),
     path("accounts/", include(accounts)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

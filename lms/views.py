@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -36,6 +37,18 @@ def signup(request):
             return redirect(next_url)
         return redirect("/")
     return TemplateResponse(request, "registration/signup.html", {"form": form})
+
+
+class LogoutView(auth_views.LogoutView):
+    """Signing out also empties the browser's HTTP cache, where copies of the learner's
+    pages are: on a shared phone the next person must not read them. The lessons kept for
+    offline reading (Cache Storage) are dropped by the service worker itself: Chromium
+    clears Cache Storage only for "storage", which would also drop unsent progress."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache"'
+        return response
 
 
 @login_required

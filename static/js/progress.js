@@ -109,4 +109,7 @@
 
   queue("viewed", {});
   flush();
+
+  // Lessons opened once stay readable offline (static/js/sw.js).
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(function () {});
 })();
