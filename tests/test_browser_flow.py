@@ -252,7 +252,8 @@ def test_completion_made_offline_is_sent_when_back_online(page, live_server, cou
     page.get_by_role("button", name="Hoàn thành bài học").click()
     expect(page.get_by_text("Đã ghi nhận hoàn thành; sẽ gửi khi có mạng.")).to_be_visible()
     assert page.url == live_server.url + lesson.get_url(), "left the lesson while offline"
-    queued = json.loads(page.evaluate("localStorage.getItem('lms-progress-queue')") or "[]")
+    queue_key = f"lms-progress-queue:{learner.pk}"
+    queued = json.loads(page.evaluate(f"localStorage.getItem('{queue_key}')") or "[]")
     assert [e["verb"] for e in queued if e["activity"] == str(activity.pk)].count("completed") == 1
     assert not ProgressEvent.objects.filter(
         learner=learner, activity=activity, verb=Verb.COMPLETED
@@ -267,7 +268,7 @@ def test_completion_made_offline_is_sent_when_back_online(page, live_server, cou
     status = wait_until(lambda: completion_of(learner, activity) == COMPLETED, SYNC_WAIT_S)
     assert status, f"the queued completion did not arrive within {SYNC_WAIT_S}s"
     expect(page.get_by_text("Đã ghi nhận hoàn thành; sẽ gửi khi có mạng.")).to_be_hidden()
-    assert json.loads(page.evaluate("localStorage.getItem('lms-progress-queue')") or "[]") == []
+    assert json.loads(page.evaluate(f"localStorage.getItem('{queue_key}')") or "[]") == []
     assert (
         ProgressEvent.objects.filter(
             learner=learner, activity=activity, verb=Verb.COMPLETED
@@ -312,3 +313,34 @@ def test_lesson_reads_and_completes_without_javascript(
     page.goto(first.get_url())
     expect(page.get_by_text("Bạn đã hoàn thành bài này.")).to_be_visible()
     expect(page.get_by_role("button", name="Tiếp tục")).to_be_visible()
+
+
+def test_events_left_by_one_learner_are_never_sent_as_another(
+    page, live_server, course, learner, make_learner
+):
+    """A shared phone: Hoa's completion, queued offline, stays hers when Đức signs in."""
+    first, second = learner, make_learner("duc")
+    for person in (first, second):
+        enrolment_create(learner=person, course=course.course)
+    lesson, activity = course.lessons[0], course.activities[0]
+
+    log_in(page.context, live_server, first)
+    with page.expect_response(lambda r: r.url.endswith("/api/progress/events")):
+        page.goto(lesson.get_url())
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Hoàn thành bài học").click()
+    expect(page.get_by_text("Đã ghi nhận hoàn thành; sẽ gửi khi có mạng.")).to_be_visible()
+
+    # Đức takes the phone: a new session, the same browser storage.
+    page.context.clear_cookies()
+    log_in(page.context, live_server, second)
+    page.context.set_offline(False)
+    with page.expect_response(lambda r: r.url.endswith("/api/progress/events")) as sent:
+        page.goto(lesson.get_url())
+    assert sent.value.ok
+    page.wait_for_timeout(500)
+    assert not ProgressEvent.objects.filter(verb=Verb.COMPLETED).exists(), (
+        "a completion queued by one learner was sent under another's session"
+    )
+    assert completion_of(second, activity) != COMPLETED
+    assert completion_of(first, activity) != COMPLETED

@@ -8,7 +8,9 @@
   var activity = article.dataset.activity;
   var url = article.dataset.eventsUrl;
   var csrf = document.querySelector('meta[name="csrf-token"]').content;
-  var KEY = "lms-progress-queue";
+  // One queue per learner: on a shared phone, events left unsent by one learner wait
+  // for that learner's next visit and are never sent under someone else's session.
+  var KEY = "lms-progress-queue:" + article.dataset.learner;
   var MAX_BATCH = 50;
   var status = document.querySelector(".sync");
   var retryDelay = 2000;
