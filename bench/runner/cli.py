@@ -53,7 +53,7 @@ def parse_args() -> argparse.Namespace:
         type=int,
         default=0,
         help="recycle each gunicorn worker after this many requests (+10%% jitter); the "
-        "production image uses 5000. Default 0: never, for steady-state figures",
+        "production image uses 20000 with a jitter of 5000. Default 0: never, for steady-state figures",
     )
     parser.add_argument(
         "--slices",
