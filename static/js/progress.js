@@ -10,7 +10,8 @@
   var csrf = document.querySelector('meta[name="csrf-token"]').content;
   // One queue per learner: on a shared phone, events left unsent by one learner wait
   // for that learner's next visit and are never sent under someone else's session.
-  var KEY = "lms-progress-queue:" + article.dataset.learner;
+  var learner = article.dataset.learner;
+  var KEY = "lms-progress-queue:" + learner;
   var MAX_BATCH = 50;
   var status = document.querySelector(".sync");
   var retryDelay = 2000;
@@ -34,7 +35,15 @@
   }
 
   var inflight = null;
+  var halted = false;
+  function forget(batch) {
+    var ids = {}; batch.forEach(function (e) { ids[e.id] = 1; });
+    save(load().filter(function (e) { return !ids[e.id]; }));
+    retryDelay = 2000; say("");
+    return true;
+  }
   function flush(keepalive) {
+    if (halted) return Promise.resolve(false);
     if (inflight) return inflight.then(function () { return flush(keepalive); });
     var q = load();
     if (!q.length) return Promise.resolve(true);
@@ -43,15 +52,20 @@
     inflight = fetch(url, {
       method: "POST", credentials: "same-origin", keepalive: !!keepalive,
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify({ events: batch })
+      body: JSON.stringify({ learner: learner, events: batch })
     }).then(function (r) {
-      // 2xx: stored. 4xx other than 401/429: the batch can never succeed, so drop it
-      // rather than block the queue forever. Anything else: keep it and retry later.
-      if (r.ok || (r.status >= 400 && r.status < 500 && r.status !== 401 && r.status !== 429)) {
-        var ids = {}; batch.forEach(function (e) { ids[e.id] = 1; });
-        save(load().filter(function (e) { return !ids[e.id]; }));
-        retryDelay = 2000; say("");
-        return true;
+      // Stored, or refused for good (malformed, too large, not enrolled, id taken): drop
+      // the batch rather than block the queue. A session that is not this page's learner
+      // any more (signed out, someone else signed in) refuses with 401/403 and no
+      // reason or "learner": keep the events for their owner's next visit and stop.
+      if (r.ok || r.status === 400 || r.status === 409 || r.status === 413) return forget(batch);
+      if (r.status === 401 || r.status === 403) {
+        return r.json().catch(function () { return {}; }).then(function (body) {
+          if (body.error && body.error !== "learner" && body.error !== "unauthenticated") return forget(batch);
+          halted = true;
+          say("Phiên đăng nhập đã thay đổi — hãy tải lại trang; tiến độ vẫn được giữ.");
+          return false;
+        });
       }
       throw new Error("HTTP " + r.status);
     }).catch(function () {
