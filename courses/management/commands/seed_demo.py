@@ -4,7 +4,6 @@ Safe to run again: pages and accounts that exist are kept; every demo account ge
 fresh password, printed at the end, so the printed list always works.
 """
 
-import secrets
 import uuid
 
 from django.contrib.auth import get_user_model
@@ -30,6 +29,7 @@ from courses.services.progress import EventIn, progress_events_ingest
 from lms.models import AdministrativeUnit, EthnicGroup, ManagerScope
 from lms.roles import MANAGERS_GROUP, TRAINERS_GROUP
 from lms.services import learner_create
+from lms.text import readable_secret
 
 
 def text(html: str) -> dict:
@@ -432,7 +432,7 @@ class Command(BaseCommand):
     # -- people --------------------------------------------------------------------------
 
     def _set_password(self, user) -> str:
-        password = f"{secrets.token_urlsafe(6)}-Ls{secrets.randbelow(90) + 10}"
+        password = readable_secret(10)
         user.set_password(password)
         user.save(update_fields=["password"])
         return password
