@@ -60,12 +60,12 @@ def lesson_deleted(sender, instance, **kwargs):
 
 @receiver(post_page_move)
 def page_moved(sender, instance, **kwargs):
+    """A moved lesson or module may now belong to another course; siblings may have
+    shifted in the tree, which changes the order of the course's activities."""
     page = instance.specific
-    if isinstance(page, LessonPage):
-        if page.live:
-            lesson_published(LessonPage, page)
-        return
-    for course in CoursePage.objects.ancestor_of(
-        page, inclusive=True
-    ) | CoursePage.objects.descendant_of(page):
+    lessons = [page] if isinstance(page, LessonPage) else LessonPage.objects.descendant_of(page)
+    for lesson in lessons:
+        if lesson.live:
+            lesson_published(LessonPage, lesson)
+    for course in CoursePage.objects.ancestor_of(page):
         activity_resync_positions(course)

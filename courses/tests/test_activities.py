@@ -23,3 +23,23 @@ def test_republishing_updates_title_and_required(course_tree):
     activity = Activity.objects.get(page_id=lesson.pk)
     assert (activity.title, activity.required) == ("Bài mới", False)
     assert Activity.objects.filter(course=course_tree.course).count() == 4
+
+
+def test_moving_a_module_to_another_course_moves_its_activities(course_tree, trainer):
+    from tests.factories import build_course
+
+    other = build_course(trainer=trainer, title="Khóa khác", slug="khoa-khac")
+    module = course_tree.modules[1]
+    module.slug = "hoc-phan-chuyen-sang"
+    module.save_revision().publish()
+    module.refresh_from_db()
+    module.move(other.course, pos="last-child")
+    moved = Activity.objects.filter(page_id__in=[p.pk for p in course_tree.lessons[2:]])
+    assert {a.course_id for a in moved} == {other.course.pk}
+    assert {a.module_id for a in moved} == {module.pk}
+    positions = list(
+        Activity.objects.filter(course=other.course)
+        .order_by("position")
+        .values_list("title", flat=True)
+    )
+    assert positions[-2:] == ["Bài 2.1", "Bài 2.2"], "after the course's own lessons"
