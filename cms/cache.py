@@ -24,21 +24,24 @@ SHARED_TTL = 24 * 3600
 LOCAL_ENTRIES = 512
 _MISSING = object()
 
-_request_generation: ContextVar[int | None] = ContextVar("tree_generation", default=None)
+# Within a request: a dict that remembers the generation once read; outside one: None.
+_request_memo: ContextVar[dict | None] = ContextVar("tree_generation_memo", default=None)
 _local: OrderedDict[str, Any] = OrderedDict()
 _lock = threading.Lock()
 
 
 def tree_generation() -> int:
-    generation = _request_generation.get()
-    if generation is not None:
-        return generation
+    memo = _request_memo.get()
+    if memo and "generation" in memo:
+        return memo["generation"]
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         # Started from the clock, not from 1: a flushed or restarted cache must never
         # hand out a number that in-process entries of an older tree still carry.
         cache.add(GENERATION_KEY, time.time_ns() // 1000, None)
         generation = cache.get(GENERATION_KEY)
+    if memo is not None:
+        memo["generation"] = generation
     return generation
 
 
@@ -47,7 +50,9 @@ def tree_changed() -> None:
         cache.incr(GENERATION_KEY)
     except ValueError:
         cache.add(GENERATION_KEY, time.time_ns() // 1000, None)
-    _request_generation.set(None)
+    memo = _request_memo.get()
+    if memo is not None:
+        memo.pop("generation", None)
     with _lock:
         _local.clear()
 
@@ -83,15 +88,15 @@ def tree_cached(parts: tuple, compute: Callable[[], Any], *, shared: bool = True
 
 
 class TreeGenerationMiddleware:
-    """Reads the tree generation once per request instead of once per cached value."""
+    """Reads the tree generation at most once per request, and only if it is needed:
+    the progress API and other views outside the page tree never read it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _request_generation.set(None)
+        token = _request_memo.set({})
         try:
-            _request_generation.set(tree_generation())
             return self.get_response(request)
         finally:
-            _request_generation.reset(token)
+            _request_memo.reset(token)
