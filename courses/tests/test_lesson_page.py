@@ -139,3 +139,21 @@ def test_a_lesson_that_sets_a_cookie_is_not_marked(enrolled_client, course_tree)
     assert response.status_code == 200 and "messages" in response.cookies
     assert "X-Lesson-Offline" not in response
     assert enrolled_client.get(course_tree.lessons[0].url)["X-Lesson-Offline"] == "1"
+
+
+def test_my_learning_queries_do_not_grow_with_enrolments(client, course_tree, learner, trainer):
+    from tests.factories import build_course
+
+    enrolment_create(learner=learner, course=course_tree.course)
+    client.force_login(learner)
+    client.get("/my-learning/")
+    with CaptureQueriesContext(connection) as one:
+        client.get("/my-learning/")
+    for n in range(2):
+        extra = build_course(trainer=trainer, title=f"Khóa {n}", slug=f"khoa-{n}")
+        enrolment_create(learner=learner, course=extra.course)
+    client.get("/my-learning/")  # warm the new outlines
+    with CaptureQueriesContext(connection) as three:
+        html = client.get("/my-learning/").content.decode()
+    assert "Khóa 1" in html
+    assert len(three) == len(one)
