@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 from collections import deque
 from pathlib import Path
 from urllib.parse import quote
@@ -181,27 +182,60 @@ def _close_context(request, context, name):
 
 
 @pytest.fixture
-def phone(request, browser, live_server, celery_queue):
+def quiet_live_server(live_server):
+    """The live server, left only once the browsers' last requests have been answered.
+
+    Every browser context depends on it, so its teardown runs after all of them closed.
+    """
+    yield live_server
+    _wait_for_requests_to_finish()
+
+
+def _wait_for_requests_to_finish(timeout: float = 20.0, quiet: float = 0.5) -> None:
+    """Let the live server finish what the closed browser still sent it.
+
+    Closing a page fires ``pagehide``, which flushes the progress queue, and a request may
+    still be running (a slow view, say); an open keep-alive connection holds a thread too. Such a request must end before pytest-django
+    flushes the database and blocks access to it, or the flush fails on its locks and
+    the request on the blocker. The server runs each connection in a thread of its own.
+    """
+    deadline = time.monotonic() + timeout
+    idle_since = time.monotonic()
+    while time.monotonic() < deadline:
+        busy = any(
+            thread.name.endswith("(process_request_thread)") for thread in threading.enumerate()
+        )
+        now = time.monotonic()
+        if busy:
+            idle_since = now
+        elif now - idle_since >= quiet:
+            return
+        time.sleep(0.05)
+    warnings.warn("the live server was still answering requests after the test", stacklevel=2)
+
+
+@pytest.fixture
+def phone(request, browser, quiet_live_server, celery_queue):
     """A phone-sized browser context (390x844, touch) on the live server."""
-    context = _new_context(request, browser, live_server, "phone", **PHONE)
+    context = _new_context(request, browser, quiet_live_server, "phone", **PHONE)
     yield context
     _close_context(request, context, "phone")
 
 
 @pytest.fixture
-def phone_without_js(request, browser, live_server, celery_queue):
+def phone_without_js(request, browser, quiet_live_server, celery_queue):
     """The same phone with JavaScript switched off."""
     context = _new_context(
-        request, browser, live_server, "nojs", java_script_enabled=False, **PHONE
+        request, browser, quiet_live_server, "nojs", java_script_enabled=False, **PHONE
     )
     yield context
     _close_context(request, context, "nojs")
 
 
 @pytest.fixture
-def desktop(request, browser, live_server, celery_queue):
+def desktop(request, browser, quiet_live_server, celery_queue):
     """A desktop-sized browser context (1280x900), e.g. for the Wagtail admin."""
-    context = _new_context(request, browser, live_server, "desktop", **DESKTOP)
+    context = _new_context(request, browser, quiet_live_server, "desktop", **DESKTOP)
     yield context
     _close_context(request, context, "desktop")
 
