@@ -5,10 +5,32 @@ Each block renders to plain HTML that reads without JavaScript; media use native
 until the learner asks for it.
 """
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
+
+AUDIO_EXTENSIONS = ("mp3", "m4a", "ogg", "oga", "opus")
+VIDEO_EXTENSIONS = ("mp4", "webm")
+
+
+class MediaFileChooserBlock(DocumentChooserBlock):
+    """A document that must be a file of the given kind, so that a lesson's player plays
+    it: a PDF chosen for the pronunciation would show a dead player to every learner."""
+
+    def __init__(self, extensions, **kwargs):
+        self.extensions = tuple(extensions)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value is not None and value.file_extension.lower() not in self.extensions:
+            raise ValidationError(
+                _("“%(name)s” không phát được ở đây: hãy chọn tệp %(kinds)s.")
+                % {"name": value.filename, "kinds": ", ".join(self.extensions)}
+            )
+        return value
 
 
 class RichTextBlock(blocks.RichTextBlock):
@@ -34,7 +56,7 @@ class ImageBlock(blocks.StructBlock):
 
 class AudioBlock(blocks.StructBlock):
     title = blocks.CharBlock(label=_("Tiêu đề"), max_length=200)
-    audio = DocumentChooserBlock(label=_("Tệp âm thanh (mp3, ogg, m4a)"))
+    audio = MediaFileChooserBlock(AUDIO_EXTENSIONS, label=_("Tệp âm thanh (mp3, ogg, m4a)"))
     transcript = blocks.TextBlock(label=_("Lời thoại"), required=False)
 
     class Meta:
@@ -45,7 +67,7 @@ class AudioBlock(blocks.StructBlock):
 
 class VideoBlock(blocks.StructBlock):
     title = blocks.CharBlock(label=_("Tiêu đề"), max_length=200)
-    video = DocumentChooserBlock(label=_("Tệp video (mp4, webm)"))
+    video = MediaFileChooserBlock(VIDEO_EXTENSIONS, label=_("Tệp video (mp4, webm)"))
     poster = ImageChooserBlock(label=_("Ảnh bìa"), required=False)
     transcript = blocks.TextBlock(label=_("Lời thoại/tóm tắt"), required=False)
 
@@ -60,7 +82,9 @@ class VocabularyBlock(blocks.StructBlock):
     meaning = blocks.CharBlock(label=_("Nghĩa"), max_length=250)
     example = blocks.TextBlock(label=_("Ví dụ"), required=False)
     example_meaning = blocks.TextBlock(label=_("Nghĩa của ví dụ"), required=False)
-    pronunciation = DocumentChooserBlock(label=_("Âm thanh phát âm"), required=False)
+    pronunciation = MediaFileChooserBlock(
+        AUDIO_EXTENSIONS, label=_("Âm thanh phát âm"), required=False
+    )
 
     class Meta:
         icon = "openquote"

@@ -217,7 +217,11 @@ WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAIL_WORKFLOW_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
-WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "odt", "ods", "txt", "zip"]
+# Lesson audio and video are documents too (cms.blocks checks each player gets its kind).
+WAGTAILDOCS_EXTENSIONS = [
+    *("pdf", "docx", "xlsx", "pptx", "odt", "ods", "txt", "zip"),
+    *("mp3", "m4a", "ogg", "oga", "opus", "mp4", "webm"),
+]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 
 # Progress API limits: a batch is a few seconds of learning, never megabytes.
