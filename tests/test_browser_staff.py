@@ -16,16 +16,13 @@ import uuid
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from playwright.sync_api import expect
-from wagtail.models import GroupPagePermission
 
 from courses.models import Activity, Cohort, Enrolment, LessonPage
 from courses.services.enrolment import enrolment_create
 from courses.services.progress import EventIn, progress_events_ingest
-from lms.roles import TRAINERS_GROUP
 from tests.conftest import BROWSER_TEST
 from tests.factories import build_course
 from tests.test_browser_flow import COURSE_TITLE, PASSWORD, log_in
@@ -111,19 +108,9 @@ def csv_file(*rows: str) -> dict:
 
 @pytest.fixture
 def course(celery_queue, trainer):
-    """The factory's course, taught by ``trainer``, whose group may add, change and
-    publish below the catalogue as seed_demo grants it; the admin hooks narrow that to
-    the courses each trainer teaches."""
-    tree = build_course(trainer=trainer)
-    for codename in ("add_page", "change_page", "publish_page"):
-        GroupPagePermission.objects.get_or_create(
-            group=Group.objects.get(name=TRAINERS_GROUP),
-            page=tree.catalogue,
-            permission=Permission.objects.get(
-                content_type__app_label="wagtailcore", codename=codename
-            ),
-        )
-    return tree
+    """The factory's course, taught by ``trainer``. The new catalogue opened itself to the
+    trainers group; the admin hooks narrow that to the courses each trainer teaches."""
+    return build_course(trainer=trainer)
 
 
 @pytest.fixture

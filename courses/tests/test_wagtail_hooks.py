@@ -1,6 +1,4 @@
 import pytest
-from django.contrib.auth.models import Permission
-from wagtail.models import GroupPagePermission
 
 from courses.services.enrolment import enrolment_create
 from tests.factories import build_course
@@ -10,14 +8,6 @@ from tests.factories import build_course
 def two_courses(trainer, make_learner):
     mine = build_course(trainer=trainer)
     other = build_course(title="Khóa của người khác", slug="khac")
-    for codename in ("add_page", "change_page", "publish_page"):
-        GroupPagePermission.objects.create(
-            group=trainer.groups.get(),
-            page=mine.catalogue,
-            permission=Permission.objects.get(
-                codename=codename, content_type__app_label="wagtailcore"
-            ),
-        )
     enrolment_create(learner=make_learner("hv1"), course=mine.course)
     enrolment_create(learner=make_learner("hv2"), course=other.course)
     return mine, other
@@ -51,3 +41,17 @@ def test_roster_shows_only_the_trainers_learners(client, trainer, two_courses):
     assert client.get(f"/admin/my-courses/{other.course.pk}/").status_code == 404
     menu = client.get("/admin/my-courses/").content.decode()
     assert mine.course.title in menu and other.course.title not in menu
+
+
+def test_a_new_catalogue_is_open_to_trainers_without_hand_made_permissions(db):
+    from wagtail.models import GroupPagePermission
+
+    from lms.roles import TRAINERS_GROUP
+
+    catalogue = build_course().catalogue
+    granted = GroupPagePermission.objects.filter(group__name=TRAINERS_GROUP, page=catalogue)
+    assert sorted(granted.values_list("permission__codename", flat=True)) == [
+        "add_page",
+        "change_page",
+        "publish_page",
+    ]

@@ -7,11 +7,11 @@ fresh password, printed at the end, so the printed list always works.
 import uuid
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
-from wagtail.models import GroupPagePermission, Page, Site
+from wagtail.models import Page, Site
 
 from cms.models import HomePage
 from courses.demo_content import LEARNERS, PROGRAMS
@@ -55,16 +55,6 @@ class Command(BaseCommand):
             )
             accounts = self._people()
             trainer = accounts["giangvien"][0]
-            # Trainers may edit below the catalogue; the admin hooks narrow that to the
-            # courses each one teaches.
-            for codename in ("add_page", "change_page", "publish_page"):
-                GroupPagePermission.objects.get_or_create(
-                    group=Group.objects.get(name=TRAINERS_GROUP),
-                    page=catalogue,
-                    permission=Permission.objects.get(
-                        content_type__app_label="wagtailcore", codename=codename
-                    ),
-                )
             courses = []
             for program in PROGRAMS:
                 program_page = self._child(
