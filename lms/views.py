@@ -2,11 +2,12 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from .forms import EthnicityForm, SignUpForm
+from .roles import Role, user_roles
 from .services import learner_create, learner_ethnicity_set
 
 
@@ -37,6 +38,26 @@ def signup(request):
             return redirect(next_url)
         return redirect("/")
     return TemplateResponse(request, "registration/signup.html", {"form": form})
+
+
+# Where each role's work starts, checked in this order: a trainer who also learns
+# lands on their classes, and "next" in the login link still wins.
+LANDING_PAGES = [
+    (Role.ADMIN, "wagtailadmin_home"),
+    (Role.TRAINER, "courses_admin_my_courses"),
+    (Role.MANAGER, "staff-progress"),
+]
+
+
+class LoginView(auth_views.LoginView):
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        roles = user_roles(self.request.user)
+        for role, url_name in LANDING_PAGES:
+            if role in roles:
+                return resolve_url(url_name)
+        return resolve_url("my-learning")
 
 
 class LogoutView(auth_views.LogoutView):

@@ -171,7 +171,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "my-learning"
 LOGOUT_REDIRECT_URL = "/"
 
 # Lockout after repeated failed logins, per username and address together so that one

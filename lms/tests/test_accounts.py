@@ -108,6 +108,30 @@ def test_login_works_with_the_right_password(client, learner):
     assert response.status_code == 302
 
 
+def test_each_role_lands_where_its_work_is(client, learner, trainer, make_manager):
+    from django.contrib.auth import get_user_model
+
+    make_manager("qldk", [])
+    get_user_model().objects.create_superuser("quantri", password="Mat-khau-2025")
+    landing = {
+        "hoa": "/my-learning/",
+        "trainer": "/admin/my-courses/",
+        "qldk": "/follow/",
+        "quantri": "/admin/",
+    }
+    for username, expected in landing.items():
+        client.logout()
+        credentials = {"username": username, "password": "Mat-khau-2025"}
+        response = client.post("/accounts/login/", credentials)
+        assert response["Location"] == expected, username
+    client.logout()
+    response = client.post("/accounts/login/?next=/khoa-hoc/", {**credentials})
+    assert response["Location"] == "/khoa-hoc/", "the link the visitor followed wins"
+    response = client.post("/accounts/login/?next=https://evil.example/", {**credentials})
+    client.logout()
+    assert response["Location"] == "/admin/", "never off the site"
+
+
 def test_password_reset_by_email(client, make_learner):
     make_learner("mai", email="mai@example.vn")
     response = client.post("/accounts/password/reset/", {"email": "mai@example.vn"})
