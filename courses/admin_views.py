@@ -1,12 +1,14 @@
 """Admin views for trainers: their courses, a roster per course, and the cohort upload."""
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
+from lms.roles import is_admin, is_trainer
+
 from .forms import CohortUploadForm
 from .selectors import course_roster, courses_taught_by
-from .services.cohort_import import cohort_import
+from .services.cohort_import import cohort_import, cohort_template
 from .services.errors import ServiceError
 
 RESULT_KEY = "cohort-import-result"
@@ -17,6 +19,16 @@ def _taught_course(request, course_id: int):
     if course is None:
         raise Http404
     return course
+
+
+def cohort_template_download(request):
+    if not (is_trainer(request.user) or is_admin(request.user)):
+        raise Http404
+    return HttpResponse(
+        cohort_template(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="danh-sach-hoc-vien.xlsx"'},
+    )
 
 
 def my_courses(request):

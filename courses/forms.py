@@ -9,8 +9,8 @@ from .services.cohort_import import COLUMNS, MAX_BYTES, OPTIONAL_COLUMNS
 class CohortUploadForm(forms.Form):
     name = forms.CharField(label=_("Tên lớp"), max_length=150)
     file = forms.FileField(
-        label=_("Danh sách học viên (CSV, UTF-8)"),
-        validators=[FileExtensionValidator(["csv"])],
+        label=_("Danh sách học viên (Excel .xlsx hoặc CSV UTF-8)"),
+        validators=[FileExtensionValidator(["xlsx", "csv"])],
         help_text=format_lazy(
             _("Các cột: {cols}; thêm nếu có: {opt}."),
             cols=", ".join(COLUMNS),

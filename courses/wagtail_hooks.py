@@ -71,6 +71,11 @@ def show_trainers_their_courses(parent_page, pages, request):
 def register_admin_urls():
     return [
         path("my-courses/", admin_views.my_courses, name="courses_admin_my_courses"),
+        path(
+            "my-courses/cohort-template.xlsx",
+            admin_views.cohort_template_download,
+            name="courses_admin_cohort_template",
+        ),
         path("my-courses/<int:course_id>/", admin_views.roster, name="courses_admin_roster"),
         path(
             "my-courses/<int:course_id>/cohort/",

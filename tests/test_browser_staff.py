@@ -11,6 +11,7 @@ and Wagtail's Vietnamese catalogue is incomplete: many of its labels stay in Eng
 Selectors for Wagtail's own labels therefore accept the English text or its translation.
 """
 
+import io
 import re
 import uuid
 
@@ -18,6 +19,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone, translation
 from django.utils.translation import gettext
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from courses.models import Activity, Cohort, Enrolment, LessonPage
@@ -98,6 +100,9 @@ def open_my_courses(page):
     page.get_by_role("link", name="Lớp học của tôi").click()
     expect(page.get_by_role("heading", name="Lớp học của tôi")).to_be_visible()
     return page.get_by_role("row").filter(has=page.get_by_role("link", name=COURSE_TITLE))
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def csv_file(*rows: str) -> dict:
@@ -239,14 +244,14 @@ def test_trainer_enrols_a_cohort_from_csv_and_a_new_learner_signs_in(
 ):
     admin = desktop.new_page()
     admin_log_in(admin, "trainer")
-    open_my_courses(admin).get_by_role("link", name="Ghi danh theo lớp (CSV)").click()
+    open_my_courses(admin).get_by_role("link", name="Ghi danh theo lớp (Excel, CSV)").click()
     expect(admin).to_have_url(f"{live_server.url}/admin/my-courses/{course.course.pk}/cohort/")
     expect(admin.get_by_role("heading", name="Ghi danh theo lớp")).to_be_visible()
     lan = "lan.hoang,Hoàng Thị Lan,Nữ,1995,official,05977,lan.hoang@example.vn"
 
     # 1. One unknown commune code: the row is named and nobody is enrolled.
     admin.get_by_label(label("Tên lớp")).fill("Cán bộ Đông Kinh – Thất Khê 2025")
-    admin.get_by_label(label("Danh sách học viên (CSV, UTF-8)")).set_input_files(
+    admin.get_by_label(label("Danh sách học viên (Excel .xlsx hoặc CSV UTF-8)")).set_input_files(
         csv_file(lan, "tuan.be,Bế Văn Tuấn,Nam,1988,citizen,99999,")
     )
     admin.get_by_role("button", name="Tải lên và ghi danh").click()
@@ -259,10 +264,19 @@ def test_trainer_enrols_a_cohort_from_csv_and_a_new_learner_signs_in(
     assert not Cohort.objects.exists()
     assert not get_user_model().objects.filter(username__in=["lan.hoang", "tuan.be"]).exists()
 
-    # 2. The corrected file: both enrolled, each new account shown with its password.
+    # 2. The corrected list, now from the Excel template: both enrolled, each new account
+    #    shown with its password.
     expect(admin.get_by_label(label("Tên lớp"))).to_have_value("Cán bộ Đông Kinh – Thất Khê 2025")
-    admin.get_by_label(label("Danh sách học viên (CSV, UTF-8)")).set_input_files(
-        csv_file(lan, "tuan.be,Bế Văn Tuấn,Nam,1988,citizen,06040,")
+    with admin.expect_download() as template:
+        admin.get_by_role("link", name="Tải tệp Excel mẫu").click()
+    assert template.value.suggested_filename == "danh-sach-hoc-vien.xlsx"
+    workbook = load_workbook(io.BytesIO(template.value.path().read_bytes()))
+    workbook.worksheets[0].append(lan.split(",")[:7])
+    workbook.worksheets[0].append(["tuan.be", "Bế Văn Tuấn", "Nam", 1988, "citizen", "06040"])
+    filled = io.BytesIO()
+    workbook.save(filled)
+    admin.get_by_label(label("Danh sách học viên (Excel .xlsx hoặc CSV UTF-8)")).set_input_files(
+        {"name": "lop-dong-kinh.xlsx", "mimeType": XLSX_TYPE, "buffer": filled.getvalue()}
     )
     admin.get_by_role("button", name="Tải lên và ghi danh").click()
     expect(

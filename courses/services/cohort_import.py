@@ -1,9 +1,11 @@
-"""Enrolling a cohort from a CSV of learners: every row is checked before anything is
-written, and a file with any bad row imports nothing."""
+"""Enrolling a cohort from a list of learners, as an Excel workbook (.xlsx) or a UTF-8
+CSV: every row is checked before anything is written, and a file with any bad row
+imports nothing."""
 
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -12,6 +14,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 
 from courses.models import Cohort, CoursePage, CourseProgress, Enrolment
 from lms.models import AdministrativeUnit, LearnerProfile
@@ -22,6 +26,10 @@ from .errors import Conflict, ServiceError
 
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 2000
+# A workbook is a zip: what it unpacks to is bounded too, against zip bombs.
+MAX_XLSX_UNPACKED_BYTES = 40 * 1024 * 1024
+XLSX_MAGIC = b"PK\x03\x04"
+XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 COLUMNS = ["username", "full_name", "sex", "birth_year", "category", "unit_code"]
 OPTIONAL_COLUMNS = ["email", "phone", "occupation"]
 # A cell starting with one of these is run as a formula when a manager opens an export
@@ -75,24 +83,87 @@ class _Row:
 
 
 def _decode(data: bytes) -> str:
-    if len(data) > MAX_BYTES:
-        raise ServiceError(_("Tệp quá lớn (tối đa 1 MB)."), code="too_large")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ServiceError(
-            _("Tệp không phải UTF-8 (lỗi ở byte %(pos)s). Hãy lưu lại dạng “CSV UTF-8”.")
+            _(
+                "Tệp không phải UTF-8 (lỗi ở byte %(pos)s). Hãy lưu lại dạng “CSV UTF-8” "
+                "hoặc tải lên tệp Excel (.xlsx)."
+            )
             % {"pos": exc.start},
             code="encoding",
         ) from exc
 
 
-def _parse(text: str) -> tuple[list[_Row], list[RowError]]:
+# A table is its header and its data rows, each with the row number the trainer sees.
+Table = tuple[list[str], list[tuple[int, dict]]]
+
+
+def _csv_records(data: bytes) -> Table:
     try:
-        reader = csv.DictReader(io.StringIO(text, newline=""))
+        reader = csv.DictReader(io.StringIO(_decode(data), newline=""))
         header = [h.strip() for h in (reader.fieldnames or [])]
+        reader.fieldnames = header
+        return header, list(enumerate(reader, start=2))
     except csv.Error as exc:
         raise ServiceError(_("Không đọc được tệp CSV: %(err)s") % {"err": exc}, code="csv") from exc
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a year typed as 1990 is stored as 1990.0
+    return str(value)
+
+
+def _xlsx_records(data: bytes) -> Table:
+    unreadable = ServiceError(
+        _("Không đọc được tệp Excel. Hãy lưu lại dạng .xlsx hoặc “CSV UTF-8”."), code="xlsx"
+    )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+        if unpacked > MAX_XLSX_UNPACKED_BYTES:
+            raise ServiceError(_("Tệp Excel giải nén quá lớn."), code="too_large")
+        # Formulas are read as written ("=..."), not as values, so they are refused
+        # like formula cells of a CSV.
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
+        raise unreadable from exc
+    try:
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = [_cell_text(v).strip() for v in next(rows, ())]
+        records = []
+        for number, values in enumerate(rows, start=2):
+            cells = [_cell_text(v) for v in values]
+            if any(cells):  # Excel keeps formatted empty rows
+                records.append((number, {h: c for h, c in zip(header, cells, strict=False) if h}))
+            if len(records) > MAX_ROWS:
+                break  # enough to refuse the file for its length
+        return header, records
+    except (KeyError, ValueError, TypeError, OSError, zipfile.BadZipFile) as exc:
+        raise unreadable from exc
+    finally:
+        workbook.close()
+
+
+def _records(data: bytes) -> Table:
+    if len(data) > MAX_BYTES:
+        raise ServiceError(_("Tệp quá lớn (tối đa 1 MB)."), code="too_large")
+    if data.startswith(XLS_MAGIC):
+        raise ServiceError(
+            _("Tệp Excel cũ (.xls) không được hỗ trợ. Hãy lưu lại dạng .xlsx."), code="xls"
+        )
+    if data.startswith(XLSX_MAGIC):
+        return _xlsx_records(data)
+    return _csv_records(data)
+
+
+def _parse(data: bytes) -> tuple[list[_Row], list[RowError]]:
+    header, records = _records(data)
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise ServiceError(
@@ -100,21 +171,16 @@ def _parse(text: str) -> tuple[list[_Row], list[RowError]]:
             % {"cols": ", ".join(missing), "all": ", ".join(COLUMNS)},
             code="columns",
         )
-    reader.fieldnames = header
     units = {u.code: u for u in AdministrativeUnit.objects.filter(is_current=True, level="commune")}
     categories = set(LearnerProfile.Category.values)
     rows: list[_Row] = []
     errors: list[RowError] = []
     seen: dict[str, int] = {}
-    try:
-        records = list(reader)
-    except csv.Error as exc:
-        raise ServiceError(_("Không đọc được tệp CSV: %(err)s") % {"err": exc}, code="csv") from exc
     if not records:
         raise ServiceError(_("Tệp không có dòng dữ liệu nào."), code="empty")
     if len(records) > MAX_ROWS:
         raise ServiceError(_("Tối đa %(n)s dòng mỗi lần.") % {"n": MAX_ROWS}, code="too_many")
-    for number, record in enumerate(records, start=2):
+    for number, record in records:
         values = {k: normalise(v or "").strip() for k, v in record.items() if k}
         problems = []
         raw_cells = [v for v in record.values() if isinstance(v, str)]
@@ -190,7 +256,7 @@ def cohort_import(*, course: CoursePage, trainer, name: str, data: bytes) -> Coh
     name = normalise(name).strip()
     if not name:
         raise ServiceError(_("Hãy đặt tên cho lớp."), code="name")
-    rows, errors = _parse(_decode(data))
+    rows, errors = _parse(data)
     User = get_user_model()
     # Usernames are matched regardless of case, as sign-up does.
     existing = {
@@ -268,3 +334,51 @@ def cohort_import(*, course: CoursePage, trainer, name: str, data: bytes) -> Coh
                 CourseProgress.objects.create(enrolment=enrolment, required_total=required_total)
             result.enrolled.append(user.username)
     return result
+
+
+def cohort_template() -> bytes:
+    """The workbook a trainer fills in: the columns on the first sheet, then a sheet with
+    an example and the values each column takes, and the codes of the current communes
+    and wards, which unit_code needs. The example is kept off the first sheet so that it
+    is never imported as a learner."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Học viên")
+    sheet.append(COLUMNS + OPTIONAL_COLUMNS)
+    widths = (16, 24, 8, 10, 12, 10, 24, 14, 24)
+    for column, width in zip("ABCDEFGHI", widths, strict=True):
+        sheet.column_dimensions[column].width = width
+        # Usernames, codes and phone numbers stay text: 05977 must not become 5977.
+        if column in "AFH":
+            for row in range(2, MAX_ROWS + 2):
+                sheet[f"{column}{row}"].number_format = "@"
+    sheet.freeze_panes = "A2"
+
+    communes = list(
+        AdministrativeUnit.objects.filter(is_current=True, level="commune").order_by("name")
+    )
+    guide = workbook.create_sheet(_("Hướng dẫn"))
+    guide.append([_("Ví dụ một dòng:")])
+    guide.append(COLUMNS + OPTIONAL_COLUMNS)
+    example_unit = communes[0].code if communes else ""
+    guide.append(
+        ["hoang.lan", "Hoàng Thị Lan", "Nữ", 1995, "youth", example_unit, "", "", "HTX hồi"]
+    )
+    guide.append([])
+    guide.append([_("Cột"), _("Giá trị hợp lệ")])
+    guide.append(["sex", "Nam, Nữ, Khác"])
+    guide.append(["birth_year", "1900–2100"])
+    for code, label in LearnerProfile.Category.choices:
+        guide.append(["category", code, str(label)])
+    guide.append(["unit_code", _("xem trang “Mã xã phường”")])
+    for column, width in zip("ABC", (16, 24, 24), strict=True):
+        guide.column_dimensions[column].width = width
+
+    units = workbook.create_sheet(_("Mã xã phường"))
+    units.append(["unit_code", _("Xã/phường")])
+    for unit in communes:
+        units.append([unit.code, unit.name])
+    units.column_dimensions["B"].width = 28
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()

@@ -153,3 +153,106 @@ def test_overlong_phone_and_nul_bytes_are_row_errors_not_crashes(course_tree, tr
             data=csv_bytes(*GOOD) + b"\x00\x00",
         )
     nothing_written()
+
+
+# --- Excel workbooks ---------------------------------------------------------------------
+
+
+def xlsx_bytes(*rows: list, header: list | None = None) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(header or HEADER.strip().split(","))
+    for row in rows:
+        sheet.append(row)
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def test_an_excel_workbook_imports_like_a_csv(course_tree, trainer):
+    data = xlsx_bytes(
+        ["lan.vt", "Vi Thị Lan", "Nữ", 1995, "citizen", "05977", "lan@example.vn"],
+        [],  # an empty row in the middle is skipped, and row numbers stay Excel's
+        ["son.nv", "Nông Văn Sơn", "Nam", 1970.0, "prestigious", "06040", None],
+    )
+    result = cohort_import(course=course_tree.course, trainer=trainer, name="K5", data=data)
+    assert result.enrolled == ["lan.vt", "son.nv"]
+    assert LearnerProfile.objects.get(user__username="son.nv").birth_year == 1970
+
+
+def test_excel_row_errors_name_the_row_excel_shows(course_tree, trainer):
+    data = xlsx_bytes(
+        ["lan.vt", "Vi Thị Lan", "Nữ", 1995, "citizen", "05977", None],
+        [],
+        ["son.nv", '=HYPERLINK("http://x","Sơn")', "Nam", 1970, "youth", "06040", None],
+    )
+    with pytest.raises(ServiceError) as error:
+        cohort_import(course=course_tree.course, trainer=trainer, name="K6", data=data)
+    assert error.value.details == [
+        {"row": 4, "message": "ô bắt đầu bằng ký tự công thức (= + - @)"}
+    ]
+    nothing_written()
+
+
+@pytest.mark.parametrize(
+    "data, code",
+    [
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, "xls"),
+        (b"PK\x03\x04 not really a zip", "xlsx"),
+        ("zip", "xlsx"),
+        ("bomb", "too_large"),
+    ],
+    ids=["old-xls", "broken-zip", "zip-that-is-not-a-workbook", "zip-bomb"],
+)
+def test_files_that_are_not_workbooks_are_refused_clearly(course_tree, trainer, data, code):
+    import io
+    import zipfile
+
+    if data in ("zip", "bomb"):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            if data == "zip":
+                archive.writestr("hello.txt", "xin chào")
+            else:
+                archive.writestr("xl/worksheets/sheet1.xml", b"\x00" * (60 * 1024 * 1024))
+        data = buffer.getvalue()
+    with pytest.raises(ServiceError) as error:
+        cohort_import(course=course_tree.course, trainer=trainer, name="K7", data=data)
+    assert error.value.code == code
+    assert "Excel" in error.value.message
+    nothing_written()
+
+
+def test_the_template_workbook_lists_the_communes_and_imports_once_filled(
+    client, course_tree, trainer, learner
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(learner)
+    assert client.get("/admin/my-courses/cohort-template.xlsx").status_code in (302, 404)
+    client.force_login(trainer)
+    response = client.get("/admin/my-courses/cohort-template.xlsx")
+    assert response.status_code == 200
+    assert "danh-sach-hoc-vien.xlsx" in response["Content-Disposition"]
+    workbook = load_workbook(io.BytesIO(response.content))
+    learners, guide, units = workbook.worksheets
+    assert units.max_row - 1 == 65, "every current commune and ward"
+    assert "05977" in {row[0] for row in units.iter_rows(min_row=2, values_only=True)}
+    with pytest.raises(ServiceError) as error:
+        cohort_import(course=course_tree.course, trainer=trainer, name="K8", data=response.content)
+    assert error.value.code == "empty", "the example on the guide sheet is never imported"
+
+    example = [cell for cell in next(guide.iter_rows(min_row=3, max_row=3, values_only=True))]
+    learners.append(example)
+    filled = io.BytesIO()
+    workbook.save(filled)
+    result = cohort_import(
+        course=course_tree.course, trainer=trainer, name="K8", data=filled.getvalue()
+    )
+    assert result.enrolled == ["hoang.lan"]
