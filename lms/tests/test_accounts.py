@@ -153,3 +153,15 @@ def test_pages_are_vietnamese_by_default_and_english_when_chosen(client, db):
     assert "Log in" in client.get("/accounts/login/").content.decode()
     client.post("/i18n/setlang/", {"language": "vi", "next": "/accounts/login/"})
     assert "Đăng nhập" in client.get("/accounts/login/").content.decode()
+
+
+def test_the_navigation_offers_each_role_its_pages(client, learner, make_manager):
+    make_manager("qldk", [])
+    nav = {}
+    for username in ("hoa", "qldk"):
+        client.logout()
+        client.post("/accounts/login/", {"username": username, "password": "Mat-khau-2025"})
+        html = client.get("/verify/").content.decode()
+        nav[username] = html.split("<nav>")[1].split("</nav>")[0]
+    assert 'href="/my-learning/"' in nav["hoa"] and 'href="/follow/"' not in nav["hoa"]
+    assert 'href="/follow/"' in nav["qldk"] and 'href="/my-learning/"' not in nav["qldk"]
