@@ -92,6 +92,7 @@ def test_login_page_is_vietnamese(client, db):
     for words in ("Đăng nhập trang quản trị", "Quên mật khẩu?", "Ghi nhớ đăng nhập"):
         assert words in text
     assert 'placeholder="Nhập mật khẩu"' in text
+    assert re.search(r'<label[^>]*for="id_password"[^>]*>\s*Mật khẩu', text)
     assert "Sign in" not in text and "Forgotten password?" not in text
 
     refused = page_text(client.post("/admin/login/", {"username": "ai-do", "password": "sai"}))

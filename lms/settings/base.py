@@ -215,6 +215,7 @@ WAGTAIL_ALLOW_UNICODE_SLUGS = False
 # Trainers publish their own courses; a moderation step comes with a real need for one.
 WAGTAIL_WORKFLOW_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+WAGTAILADMIN_USER_LOGIN_FORM = "cms.forms.AdminLoginForm"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # Lesson audio and video are documents too (cms.blocks checks each player gets its kind).
 WAGTAILDOCS_EXTENSIONS = [
