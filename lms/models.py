@@ -26,10 +26,16 @@ class AdministrativeUnit(models.Model):
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("đơn vị cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     current_unit = models.ForeignKey(
         "self",
+        verbose_name=_("đơn vị hiện hành"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -55,14 +61,26 @@ class UnitSuccession(models.Model):
     """Old-to-new mapping of the 2025 reorganisation; a commune split in parts has several."""
 
     former = models.ForeignKey(
-        AdministrativeUnit, on_delete=models.CASCADE, related_name="successions"
+        AdministrativeUnit,
+        verbose_name=_("đơn vị cũ"),
+        on_delete=models.CASCADE,
+        related_name="successions",
     )
     successor = models.ForeignKey(
-        AdministrativeUnit, on_delete=models.CASCADE, related_name="predecessions"
+        AdministrativeUnit,
+        verbose_name=_("đơn vị tiếp nhận"),
+        on_delete=models.CASCADE,
+        related_name="predecessions",
     )
-    merge_type = models.CharField(max_length=10, choices=[("full", "full"), ("partial", "partial")])
+    merge_type = models.CharField(
+        _("kiểu sáp nhập"),
+        max_length=10,
+        choices=[("full", _("toàn bộ")), ("partial", _("một phần"))],
+    )
 
     class Meta:
+        verbose_name = _("sáp nhập đơn vị")
+        verbose_name_plural = _("sáp nhập đơn vị")
         constraints = [
             models.UniqueConstraint(fields=["former", "successor"], name="unique_succession")
         ]
@@ -108,7 +126,10 @@ class LearnerProfile(models.Model):
         DECLINED = "declined", _("Từ chối")
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learner_profile"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản"),
+        on_delete=models.CASCADE,
+        related_name="learner_profile",
     )
     full_name = models.CharField(_("họ và tên"), max_length=150)
     category = models.CharField(_("đối tượng"), max_length=20, choices=Category.choices)
@@ -138,7 +159,7 @@ class LearnerProfile(models.Model):
         default=EthnicConsent.NOT_ASKED,
     )
     ethnic_consent_at = models.DateTimeField(_("thời điểm trả lời"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("hồ sơ người học")
@@ -163,10 +184,14 @@ class ManagerScope(models.Model):
     """A manager reads reports for these units; a scope with no unit is the whole province."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="manager_scopes"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người quản lý"),
+        on_delete=models.CASCADE,
+        related_name="manager_scopes",
     )
     unit = models.ForeignKey(
         AdministrativeUnit,
+        verbose_name=_("xã/phường"),
         null=True,
         blank=True,
         on_delete=models.CASCADE,
