@@ -80,6 +80,10 @@ def _too_large(request) -> bool:
 def progress_events(request):
     if not request.user.is_authenticated:
         return _error(401, "unauthenticated", "Hãy đăng nhập lại.")
+    # Before the body is read: a form's body (multipart) was already consumed by the
+    # CSRF check, and reading it again would fail.
+    if request.content_type != "application/json":
+        return _error(415, "content_type", "Nội dung phải là JSON (application/json).")
     if _too_large(request):
         return _error(
             413, "too_large", f"Lô quá lớn (tối đa {settings.PROGRESS_MAX_BATCH_BYTES} byte)."

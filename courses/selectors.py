@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from cms.cache import tree_cached
 from lms.roles import is_admin, is_manager, is_trainer
 from lms.selectors import learners_visible_to
-from lms.text import fold
+from lms.text import fold, search_query
 
 from .models import (
     Activity,
@@ -21,6 +21,9 @@ from .models import (
     ModulePage,
     ProgramPage,
 )
+
+CATALOGUE_PAGE_SIZE = 12
+STAFF_ROWS_PAGE_SIZE = 50
 
 # --- the course outline -------------------------------------------------------------
 
@@ -173,7 +176,7 @@ def published_courses() -> QuerySet[CoursePage]:
 
 def catalogue_search(params) -> dict:
     """Courses matching the catalogue's query and filters, ignoring case and diacritics."""
-    query = (params.get("q") or "").strip()[:100]
+    query = search_query(params.get("q"))
     courses = published_courses().order_by("title")
     folded = fold(query)
     for word in folded.split():
@@ -182,7 +185,8 @@ def catalogue_search(params) -> dict:
     programs = list(
         ProgramPage.objects.live().public().order_by("path").only("id", "title", "track")
     )
-    if program.isdigit():
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    if program.isdecimal():
         selected = next((p for p in programs if p.pk == int(program)), None)
         courses = courses.descendant_of(selected) if selected else courses.none()
     language = params.get("language") or ""
@@ -191,7 +195,7 @@ def catalogue_search(params) -> dict:
     level = params.get("level") or ""
     if level in Level.values:
         courses = courses.filter(level=level)
-    page = Paginator(courses, 12).get_page(params.get("page"))
+    page = Paginator(courses, CATALOGUE_PAGE_SIZE).get_page(params.get("page"))
     return {
         "q": query,
         "page_obj": page,
@@ -340,15 +344,15 @@ def progress_rows_for_staff(user, params) -> dict:
         .order_by("course__title", "learner__learner_profile__full_name")
     )
     course = params.get("course") or ""
-    if course.isdigit():
+    if course.isdecimal():  # not isdigit: "²" is a digit that int() refuses
         rows = rows.filter(course_id=int(course))
     unit = params.get("unit") or ""
-    if unit.isdigit():
+    if unit.isdecimal():
         rows = rows.filter(learner__learner_profile__unit__current_unit_id=int(unit))
-    query = (params.get("q") or "").strip()[:100]
+    query = search_query(params.get("q"))
     if query:
         rows = rows.filter(learner__learner_profile__full_name__icontains=query)
-    page = Paginator(rows, 50).get_page(params.get("page"))
+    page = Paginator(rows, STAFF_ROWS_PAGE_SIZE).get_page(params.get("page"))
     return {
         "page_obj": page,
         "rows": page.object_list,

@@ -23,7 +23,7 @@ from .selectors import (
     my_learning,
     progress_rows_for_staff,
 )
-from .services.certificates import certificate_file
+from .services.certificates import CODE_RE, certificate_file
 from .services.enrolment import enrolment_create, enrolment_withdraw
 from .services.errors import ServiceError
 from .services.progress import EventIn, progress_events_ingest
@@ -119,6 +119,8 @@ def my_learning_view(request):
 
 @login_required
 def certificate_download(request, code: str):
+    if not CODE_RE.fullmatch(code):
+        raise Http404
     certificate = get_object_or_404(
         Certificate.objects.filter(
             enrolment__in=enrolments_visible_to(request.user), revoked_at__isnull=True
@@ -138,7 +140,10 @@ def certificate_download(request, code: str):
 
 
 def certificate_verify(request, code: str):
-    certificate = Certificate.objects.filter(code=code.strip().upper()).first()
+    wanted = code.strip().upper()
+    certificate = (
+        Certificate.objects.filter(code=wanted).first() if CODE_RE.fullmatch(wanted) else None
+    )
     return TemplateResponse(
         request,
         "courses/certificate_verify.html",
@@ -149,8 +154,11 @@ def certificate_verify(request, code: str):
 
 def certificate_lookup(request):
     code = request.GET.get("code", "").strip().upper()
-    if code:
+    if CODE_RE.fullmatch(code):
         return redirect("certificate-verify", code=code)
+    if code:
+        # Not a code (a slash, a NUL byte...): no page to send it to; "not found" here.
+        return certificate_verify(request, code)
     return TemplateResponse(request, "courses/certificate_verify.html", {"certificate": None})
 
 

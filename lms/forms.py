@@ -1,3 +1,4 @@
+import unicodedata
 from datetime import date
 
 from django import forms
@@ -52,6 +53,14 @@ class SignUpForm(UserCreationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("Tên đăng nhập")
         self.fields["username"].help_text = _("Chữ, số và @ . + - _ (không dấu, không cách).")
+
+    def clean_full_name(self):
+        name = self.cleaned_data["full_name"]
+        # Control and invisible formatting characters (U+202E, which turns the text round,
+        # U+200B...) would go on the certificate; the cohort import refuses controls too.
+        if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in name):
+            raise forms.ValidationError(_("Họ và tên có ký tự không hợp lệ."))
+        return name
 
     def clean_birth_year(self):
         year = self.cleaned_data["birth_year"]

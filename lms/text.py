@@ -15,6 +15,12 @@ def fold(text: str) -> str:
     return " ".join(stripped.replace("đ", "d").split())
 
 
+def search_query(text: str | None, limit: int = 100) -> str:
+    """A search box's text, fit for a query: trimmed, at most ``limit`` characters, and
+    without NUL, which PostgreSQL refuses in any text (a crafted URL can send one)."""
+    return (text or "").replace("\x00", "").strip()[:limit]
+
+
 # No look-alikes (0/O, 1/l/I): these are read off a screen and typed on a phone.
 READABLE_LOWER = "abcdefghjkmnpqrstuvwxyz23456789"
 READABLE_UPPER = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

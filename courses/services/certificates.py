@@ -1,6 +1,7 @@
 """Issuing certificates: once per completed enrolment, safe to run again."""
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -13,6 +14,10 @@ from courses.models import Certificate, Enrolment
 from lms.text import READABLE_UPPER, readable_secret
 
 from .errors import ServiceError
+
+# What a code can look like (see _new_code). Anything else, a NUL byte or a slash say, is
+# not a code, and is never looked up.
+CODE_RE = re.compile(r"[A-Z0-9-]{1,20}")
 
 
 def _new_code() -> str:
