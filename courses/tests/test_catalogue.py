@@ -70,3 +70,20 @@ def test_course_page_shows_outline_duration_trainer_and_prerequisites(client, ca
     assert "Nông Thị Hà" in html, "Vietnamese name order"
     assert "Tiếng Tày giao tiếp cơ bản" in html, "the prerequisite is named"
     assert "1 giờ" in html
+
+
+def test_the_next_page_keeps_the_search_and_filters(client, catalogue, monkeypatch):
+    from courses import selectors
+
+    monkeypatch.setattr(selectors, "CATALOGUE_PAGE_SIZE", 1)
+    url = catalogue[0].catalogue.url
+    filters = {"q": "a", "language": "vi", "level": "intermediate"}
+    build_course(title="Chế biến quế", slug="que", language="vi", level="intermediate")
+    first = client.get(url, filters)
+    assert first.context["page_obj"].paginator.count == 2
+    html = first.content.decode()
+    next_link = html.split('<nav class="pager">')[1].split('href="')[1].split('"')[0]
+    second = client.get(url + next_link.replace("&amp;", "&"))
+    assert second.context["page_obj"].number == 2
+    assert second.context["page_obj"].paginator.count == 2, "still filtered"
+    assert titles(first) + titles(second) == ["Chế biến quế", "Kỹ thuật chế biến hoa hồi"]

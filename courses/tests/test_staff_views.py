@@ -49,3 +49,18 @@ def test_filters_by_unit(client, enrolments, make_manager, unit, other_unit):
     response = client.get("/follow/", {"unit": other_unit.pk})
     assert [e.learner for e in response.context["rows"]] == [enrolments[1].learner]
     assert Group.objects.filter(name="Quản lý", user=manager).exists()
+
+
+def test_the_next_page_keeps_the_filters(client, enrolments, trainer, monkeypatch):
+    from courses import selectors
+
+    monkeypatch.setattr(selectors, "STAFF_ROWS_PAGE_SIZE", 1)
+    client.force_login(trainer)
+    course = enrolments[0].course_id
+    first = client.get("/follow/", {"course": course})
+    assert first.context["page_obj"].paginator.count == 2
+    next_link = f'href="?course={course}&amp;page=2"'
+    assert next_link in first.content.decode()
+    second = client.get("/follow/", {"course": course, "page": 2})
+    shown = {row.learner_id for row in [*first.context["rows"], *second.context["rows"]]}
+    assert shown == {e.learner_id for e in enrolments}
