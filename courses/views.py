@@ -4,9 +4,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, resolve_url
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -63,10 +64,25 @@ def _course_or_404(course_id: int) -> CoursePage:
     return get_object_or_404(CoursePage.objects.live().public(), pk=course_id)
 
 
-@require_POST
-@login_required
-def enrol(request, course_id: int):
+def _course_action(request, course_id: int):
+    """The course of an enrol/unenrol form, or where to send a request that cannot act.
+
+    The forms POST; anything else (a bookmarked or shared link) just shows the course.
+    A visitor whose session ended meanwhile signs in and comes back to the course page
+    to press the button again, rather than to a bare "method not allowed".
+    """
     course = _course_or_404(course_id)
+    if request.method != "POST":
+        return course, redirect(course.url)
+    if not request.user.is_authenticated:
+        return course, redirect_to_login(course.url)
+    return course, None
+
+
+def enrol(request, course_id: int):
+    course, elsewhere = _course_action(request, course_id)
+    if elsewhere:
+        return elsewhere
     try:
         enrolment_create(learner=request.user, course=course)
     except ServiceError as error:
@@ -76,21 +92,32 @@ def enrol(request, course_id: int):
     return redirect(course.url)
 
 
-@require_POST
-@login_required
 def unenrol(request, course_id: int):
-    course = _course_or_404(course_id)
+    course, elsewhere = _course_action(request, course_id)
+    if elsewhere:
+        return elsewhere
     enrolment = Enrolment.objects.filter(learner=request.user, course=course).first()
-    if enrolment is not None:
+    if enrolment is not None and enrolment.is_active:
         enrolment_withdraw(enrolment=enrolment)
         messages.success(request, _("Bạn đã rút khỏi khóa học. Kết quả học tập vẫn được giữ."))
     return redirect(course.url)
 
 
+def _back_to(request, default: str) -> str:
+    """The form's own page ("next"), if it is on this site."""
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return resolve_url(default)
+
+
 @require_POST
-@login_required
 def lesson_complete(request, activity_id: uuid.UUID):
     """Marking a lesson done from the plain form, for browsers without JavaScript."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(_back_to(request, "my-learning"))
     event = EventIn(
         id=uuid.uuid4(), activity_id=activity_id, verb=Verb.COMPLETED, occurred_at=timezone.now()
     )
@@ -99,10 +126,7 @@ def lesson_complete(request, activity_id: uuid.UUID):
     except ServiceError as error:
         messages.error(request, error.message)
         return redirect("my-learning")
-    next_url = request.POST.get("next", "")
-    if next_url.startswith("/") and not next_url.startswith("//"):
-        return HttpResponseRedirect(next_url)
-    return redirect("my-learning")
+    return HttpResponseRedirect(_back_to(request, "my-learning"))
 
 
 @login_required

@@ -200,7 +200,10 @@ def test_login_logout_and_language_switch_next_never_leave_the_site(client, lear
 def test_get_on_unenrol_and_completion_changes_nothing(client, course_tree, enrolled, learner):
     client.force_login(learner)
     before = snapshot()
-    assert client.get(f"/courses/{course_tree.course.pk}/unenrol/").status_code == 405
+    # A link to the course's actions only shows the course.
+    for action in ("enrol", "unenrol"):
+        response = client.get(f"/courses/{course_tree.course.pk}/{action}/")
+        assert (response.status_code, response["Location"]) == (302, course_tree.course.url)
     assert client.get(f"/learn/complete/{course_tree.activities[0].pk}/").status_code == 405
     assert client.get("/api/progress/events").status_code == 405
     assert (
@@ -314,13 +317,34 @@ def test_staff_without_a_learner_profile_are_told_they_cannot_enrol(client, cour
     assert not Enrolment.objects.exists()
 
 
-def test_anonymous_enrol_and_unenrol_go_to_login(client, course_tree, enrolled):
+def test_anonymous_enrol_and_unenrol_go_to_login_and_back_to_the_course(
+    client, course_tree, enrolled, other_learner
+):
     before = snapshot()
+    course_url = course_tree.course.url
     for action in ("enrol", "unenrol"):
         response = client.post(f"/courses/{course_tree.course.pk}/{action}/")
         assert response.status_code == 302
-        assert response["Location"].startswith("/accounts/login/")
+        assert response["Location"] == f"/accounts/login/?next={quote(course_url)}"
     assert snapshot() == before
+    # A session that ended before "Ghi danh" was pressed: sign in, back on the course
+    # page with its button, not on a bare "method not allowed".
+    login = f"/accounts/login/?next={quote(course_url)}"
+    response = client.post(
+        login, {"username": other_learner.username, "password": "Mat-khau-2025"}, follow=True
+    )
+    assert response.redirect_chain[-1] == (course_url, 302)
+    assert "Ghi danh khóa học" in text(response)
+
+
+def test_anonymous_lesson_completion_signs_in_and_returns_to_the_lesson(client, course_tree):
+    lesson_url = course_tree.lessons[0].url
+    response = client.post(f"/learn/complete/{course_tree.activities[0].pk}/", {"next": lesson_url})
+    assert response["Location"] == f"/accounts/login/?next={quote(lesson_url)}"
+    response = client.post(
+        f"/learn/complete/{course_tree.activities[0].pk}/", {"next": "https://evil.example/"}
+    )
+    assert response["Location"] == "/accounts/login/?next=/my-learning/"
 
 
 def test_unenrolling_when_not_enrolled_touches_no_one(client, course_tree, enrolled, other_learner):

@@ -83,7 +83,8 @@ def test_users_without_learner_profile_cannot_enrol(course_tree, trainer):
 def test_enrol_view_requires_post_and_csrf(client, course_tree, learner):
     client.force_login(learner)
     url = f"/courses/{course_tree.course.pk}/enrol/"
-    assert client.get(url).status_code == 405
+    assert client.get(url)["Location"] == course_tree.course.url, "a link shows the course"
+    assert not Enrolment.objects.exists()
     from django.test import Client
 
     strict = Client(enforce_csrf_checks=True)
