@@ -232,7 +232,9 @@ def test_get_on_the_language_switch_changes_nothing(client, db):
 def test_unenrol_and_completion_without_csrf_token_are_refused(course_tree, enrolled, learner):
     client = strict_client(learner)
     before = snapshot()
-    assert client.post(f"/courses/{course_tree.course.pk}/unenrol/").status_code == 403
+    refused = client.post(f"/courses/{course_tree.course.pk}/unenrol/")
+    assert refused.status_code == 403
+    assert "Trang đã cũ" in text(refused) and "Không có gì bị thay đổi." in text(refused)
     activity = course_tree.activities[0]
     assert client.post(f"/learn/complete/{activity.pk}/").status_code == 403
     forged = {"csrfmiddlewaretoken": "x" * 64}
@@ -885,7 +887,9 @@ def test_other_methods_on_a_lesson_change_nothing(course_tree, enrolled, learner
 def test_oversized_form_posts_are_refused_whole(client, unit, learner, tay):
     before = snapshot()
     huge = "x" * 3_000_000
-    assert client.post("/accounts/signup/", signup_data(unit, full_name=huge)).status_code == 400
+    refused = client.post("/accounts/signup/", signup_data(unit, full_name=huge))
+    assert refused.status_code == 400
+    assert "Yêu cầu không hợp lệ" in text(refused) and "Không có gì bị thay đổi." in text(refused)
     client.force_login(learner)
     data = {"ethnic_consent": "yes", "ethnic_group": tay.pk, "padding": huge}
     assert client.post("/accounts/profile/", data).status_code == 400

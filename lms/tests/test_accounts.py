@@ -165,3 +165,15 @@ def test_the_navigation_offers_each_role_its_pages(client, learner, make_manager
         nav[username] = html.split("<nav>")[1].split("</nav>")[0]
     assert 'href="/my-learning/"' in nav["hoa"] and 'href="/follow/"' not in nav["hoa"]
     assert 'href="/follow/"' in nav["qldk"] and 'href="/my-learning/"' not in nav["qldk"]
+
+
+def test_a_forbidden_page_says_so_in_vietnamese(client, learner):
+    from django.core.exceptions import PermissionDenied
+    from django.test import RequestFactory
+    from django.views.defaults import permission_denied
+
+    request = RequestFactory().get("/")
+    request.user = learner
+    response = permission_denied(request, PermissionDenied())
+    assert response.status_code == 403
+    assert "Không có quyền truy cập" in response.content.decode()
