@@ -4,6 +4,7 @@ from datetime import date
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.validators import ASCIIUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
 from .models import EthnicGroup, LearnerProfile
@@ -53,6 +54,13 @@ class SignUpForm(UserCreationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("Tên đăng nhập")
         self.fields["username"].help_text = _("Chữ, số và @ . + - _ (không dấu, không cách).")
+        # As the help says, and as cohort lists require: "Hòa" or a Cyrillic look-alike
+        # "hoа" could never be matched by a trainer's list, nor told apart on screen.
+        self.fields["username"].validators.append(
+            ASCIIUsernameValidator(
+                message=_("Tên đăng nhập chỉ gồm chữ không dấu, số và @ . + - _.")
+            )
+        )
 
     def clean_full_name(self):
         name = self.cleaned_data["full_name"]

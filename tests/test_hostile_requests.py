@@ -674,6 +674,13 @@ def test_signup_refuses_odd_usernames(client, unit, username):
     assert not LearnerProfile.objects.exists()
 
 
+@pytest.mark.parametrize("username", ["hòa.nong", "ho\u0430"], ids=["accented", "cyrillic-a"])
+def test_signup_usernames_are_plain_ascii_as_the_help_says(client, unit, username):
+    response = client.post("/accounts/signup/", signup_data(unit, username=username))
+    assert "Tên đăng nhập chỉ gồm chữ không dấu, số và @ . + - _." in text(response)
+    assert not LearnerProfile.objects.exists()
+
+
 def test_signup_refuses_a_300_character_name(client, unit):
     response = client.post("/accounts/signup/", signup_data(unit, full_name="Hà" * 150))
     assert response.status_code == 200 and "full_name" in response.context["form"].errors
