@@ -63,10 +63,20 @@ def other_learner(make_learner, other_unit):
 
 
 @pytest.fixture
-def trainer(db):
-    user = get_user_model().objects.create_user("trainer", password="Mat-khau-2025", is_staff=True)
-    user.groups.add(Group.objects.get(name=TRAINERS_GROUP))
-    return user
+def make_trainer(db):
+    def make(username):
+        user = get_user_model().objects.create_user(
+            username, password="Mat-khau-2025", is_staff=True
+        )
+        user.groups.add(Group.objects.get(name=TRAINERS_GROUP))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def trainer(make_trainer):
+    return make_trainer("trainer")
 
 
 @pytest.fixture

@@ -69,3 +69,21 @@ def build_course(
             lessons.append(lesson)
     activities = [Activity.objects.get(page_id=lesson.pk) for lesson in lessons]
     return CourseTree(catalogue, program, course, modules, lessons, activities)
+
+
+def signup_data(unit, **extra) -> dict:
+    """A sign-up form that passes, with ``extra`` fields changed."""
+    data = {
+        "username": "nong.ha",
+        "full_name": "Nông Thị Hà",
+        "email": "ha@example.vn",
+        "password1": "Mat-khau-manh-2025",
+        "password2": "Mat-khau-manh-2025",
+        "category": "official",
+        "sex": "female",
+        "birth_year": "1990",
+        "unit": str(unit.pk),
+        "ethnic_consent": "no",
+    }
+    data.update(extra)
+    return data

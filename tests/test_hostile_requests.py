@@ -13,7 +13,6 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
@@ -30,8 +29,7 @@ from courses.models import (
 from courses.services.certificates import certificate_file
 from courses.services.enrolment import enrolment_create
 from lms.models import AdministrativeUnit, LearnerProfile
-from lms.roles import TRAINERS_GROUP
-from tests.factories import build_course
+from tests.factories import build_course, signup_data
 
 NOT_FOUND = "Không tìm thấy trang"
 CERTIFICATE_NOT_FOUND = "Không tìm thấy chứng nhận với mã này."
@@ -85,23 +83,6 @@ def text(response) -> str:
     return response.content.decode()
 
 
-def signup_data(unit, **extra):
-    data = {
-        "username": "nong.ha",
-        "full_name": "Nông Thị Hà",
-        "email": "ha@example.vn",
-        "password1": "Mat-khau-manh-2025",
-        "password2": "Mat-khau-manh-2025",
-        "category": "official",
-        "sex": "female",
-        "birth_year": "1990",
-        "unit": str(unit.pk),
-        "ethnic_consent": "no",
-    }
-    data.update(extra)
-    return data
-
-
 @pytest.fixture
 def files(settings, tmp_path):
     """Private files, media and upload temporaries in folders of this test's own."""
@@ -141,10 +122,8 @@ def certificate(enrolled, files):
 
 
 @pytest.fixture
-def other_trainer(db):
-    user = get_user_model().objects.create_user("trainer2", password="Mat-khau-2025", is_staff=True)
-    user.groups.add(Group.objects.get(name=TRAINERS_GROUP))
-    return user
+def other_trainer(make_trainer):
+    return make_trainer("trainer2")
 
 
 @pytest.fixture

@@ -7,23 +7,7 @@ from django.db import IntegrityError
 
 from lms.models import LearnerProfile
 from lms.services import learner_create, learner_ethnicity_set
-
-
-def signup_data(unit, **extra):
-    data = {
-        "username": "nong.ha",
-        "full_name": "Nông Thị Hà",
-        "email": "ha@example.vn",
-        "password1": "Mat-khau-manh-2025",
-        "password2": "Mat-khau-manh-2025",
-        "category": "official",
-        "sex": "female",
-        "birth_year": "1990",
-        "unit": str(unit.pk),
-        "ethnic_consent": "no",
-    }
-    data.update(extra)
-    return data
+from tests.factories import signup_data
 
 
 def test_signup_with_consent_stores_group_and_time(client, unit, tay):
