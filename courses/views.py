@@ -4,15 +4,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, resolve_url
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cms.cache import tree_cached
 from cms.offline import keep_offline
+from lms.http import next_url_or
 from lms.roles import is_admin, is_manager, is_trainer
 
 from .models import Certificate, CoursePage, Enrolment, LessonPage, Verb
@@ -103,21 +103,12 @@ def unenrol(request, course_id: int):
     return redirect(course.url)
 
 
-def _back_to(request, default: str) -> str:
-    """The form's own page ("next"), if it is on this site."""
-    next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return next_url
-    return resolve_url(default)
-
-
 @require_POST
 def lesson_complete(request, activity_id: uuid.UUID):
     """Marking a lesson done from the plain form, for browsers without JavaScript."""
+    back = next_url_or(request, request.POST.get("next", ""), "my-learning")
     if not request.user.is_authenticated:
-        return redirect_to_login(_back_to(request, "my-learning"))
+        return redirect_to_login(back)
     event = EventIn(
         id=uuid.uuid4(), activity_id=activity_id, verb=Verb.COMPLETED, occurred_at=timezone.now()
     )
@@ -126,7 +117,7 @@ def lesson_complete(request, activity_id: uuid.UUID):
     except ServiceError as error:
         messages.error(request, error.message)
         return redirect("my-learning")
-    return HttpResponseRedirect(_back_to(request, "my-learning"))
+    return HttpResponseRedirect(back)
 
 
 @login_required

@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from .forms import EthnicityForm, SignUpForm
+from .http import next_url_or
 from .roles import Role, user_roles
 from .services import learner_create, learner_ethnicity_set
 
@@ -33,10 +34,7 @@ def signup(request):
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Chào mừng %(name)s!") % {"name": data["full_name"]})
-        next_url = request.GET.get("next", "")
-        if next_url.startswith("/") and not next_url.startswith("//"):
-            return redirect(next_url)
-        return redirect("/")
+        return redirect(next_url_or(request, request.GET.get("next", ""), "/"))
     return TemplateResponse(request, "registration/signup.html", {"form": form})
 
 
