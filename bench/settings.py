@@ -8,8 +8,8 @@ the bare view and the template folders it renders from.
 import os
 from pathlib import Path
 
-from lms.settings.production import *  # noqa: F403
-from lms.settings.production import TEMPLATES
+from config.settings.production import *  # noqa: F403
+from config.settings.production import TEMPLATES
 
 BENCH_DIR = Path(__file__).resolve().parent
 # Where bench/run writes the generated filler template (sized like the lesson page).

@@ -3,6 +3,6 @@
 from django.urls import path
 
 from bench.bareapp.views import bare_view
-from lms.urls import urlpatterns as product_urlpatterns
+from config.urls import urlpatterns as product_urlpatterns
 
 urlpatterns = [path("bench/bare/", bare_view, name="bench-bare"), *product_urlpatterns]

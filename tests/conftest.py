@@ -130,7 +130,7 @@ def celery_queue(settings):
     fresh connection, makes every on_commit ``.delay()`` in the test routable; purging
     drops tasks left over by earlier runs, which must never reach this run's database.
     """
-    from lms.celery import app
+    from config.celery import app
 
     def reset():
         with app.connection_for_write() as connection:
@@ -308,7 +308,7 @@ def _die_with_parent():  # runs in the child between fork and exec
 
 @pytest.fixture
 def celery_worker(django_db_setup, settings, celery_queue):
-    """``celery -A lms worker -P solo`` in its own process, on this run's test database.
+    """``celery -A config worker -P solo`` in its own process, on this run's test database.
 
     Its environment points it at the database pytest-django created (whatever its name,
     e.g. with an xdist suffix), the same Redis broker and the same private file root.
@@ -323,7 +323,7 @@ def celery_worker(django_db_setup, settings, celery_queue):
         celery = Path(shutil.which("celery") or "celery")
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(
-        DJANGO_SETTINGS_MODULE="lms.settings.test",
+        DJANGO_SETTINGS_MODULE="config.settings.test",
         DATABASE_URL=_database_url(connection.settings_dict),
         REDIS_URL=settings.REDIS_URL,
         CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
@@ -334,7 +334,7 @@ def celery_worker(django_db_setup, settings, celery_queue):
     command = [
         str(celery),
         "-A",
-        "lms",
+        "config",
         "worker",
         "-P",
         "solo",

@@ -3,7 +3,7 @@ and downloads the certificate a real Celery worker made; progress survives a dro
 connection; and a lesson works with JavaScript switched off.
 
 Run with the rest of the suite (bin/test) or alone:
-    DJANGO_SETTINGS_MODULE=lms.settings.test .venv/bin/pytest tests/test_browser_flow.py
+    DJANGO_SETTINGS_MODULE=config.settings.test .venv/bin/pytest tests/test_browser_flow.py
 """
 
 import json

@@ -3,7 +3,7 @@ the connection drops, a lesson never opened says so, progress made offline still
 the server, and signing out forgets the kept lessons.
 
 Run alone:
-    DJANGO_SETTINGS_MODULE=lms.settings.test .venv/bin/pytest tests/test_browser_offline.py
+    DJANGO_SETTINGS_MODULE=config.settings.test .venv/bin/pytest tests/test_browser_offline.py
 """
 
 import time

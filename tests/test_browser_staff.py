@@ -4,7 +4,7 @@ teach; a trainer enrols a cohort from a CSV file and a new learner signs in with
 one-time password; a manager follows the learners of their commune and no others.
 
 Run with the rest of the suite (bin/test) or alone:
-    DJANGO_SETTINGS_MODULE=lms.settings.test .venv/bin/pytest tests/test_browser_staff.py
+    DJANGO_SETTINGS_MODULE=config.settings.test .venv/bin/pytest tests/test_browser_staff.py
 
 The Wagtail admin is shown in the user's admin language (by default LANGUAGE_CODE, "vi"),
 and Wagtail's Vietnamese catalogue is incomplete: many of its labels stay in English.

@@ -162,7 +162,7 @@ def main() -> int:
             "extra_workers": extra,
             "slices": args.slices,
             "gunicorn_max_requests": args.max_requests,
-            "settings": "lms.settings.production (via bench.settings)",
+            "settings": "config.settings.production (via bench.settings)",
             "nginx": bool(nginx_bin),
         },
         "bars": BARS,
