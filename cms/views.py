@@ -27,10 +27,18 @@ def _find_page(request, path: str) -> tuple[Site, Page] | None:
     found = (
         Page.objects.live()
         .filter(url_path=site.root_page.url_path + path)
-        .only("id", "content_type")
+        .only("id", "content_type", "path", "depth")
         .first()
     )
-    return (site, found.specific) if found else None
+    if found is None or _has_unpublished_ancestor(found):
+        return None
+    return site, found.specific
+
+
+def _has_unpublished_ancestor(page: Page) -> bool:
+    # Wagtail's own routing stops at an unpublished page; so does the fast path (a
+    # lesson under an unpublished module is not served). The tree's root is never live.
+    return Page.objects.ancestor_of(page).filter(depth__gt=1, live=False).exists()
 
 
 def _restricted_paths() -> list[str]:

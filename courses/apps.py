@@ -7,4 +7,10 @@ class CoursesConfig(AppConfig):
     verbose_name = _("Khóa học")
 
     def ready(self) -> None:
-        from . import activity_kinds, signals  # noqa: F401
+        from . import activity_kinds, completion, signals  # noqa: F401
+        from .announcements import course_completed
+        from .receivers import issue_certificate_on_completion
+
+        course_completed.connect(
+            issue_certificate_on_completion, dispatch_uid="certificate-on-completion"
+        )

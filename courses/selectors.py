@@ -1,15 +1,17 @@
 """Reads of the courses app, each scoped to what the asking user may see."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from cms.cache import tree_cached
 from lms.roles import is_admin, is_manager, is_trainer
 from lms.selectors import learners_visible_to
 from lms.text import fold, search_query
 
+from .activity_kinds import describe_activities
 from .models import (
     Activity,
     ActivityProgress,
@@ -29,26 +31,41 @@ STAFF_ROWS_PAGE_SIZE = 50
 
 
 @dataclass
-class OutlineLesson:
-    page_id: int
+class OutlineItem:
+    """One activity in the outline: a lesson, or whatever another kind registered."""
+
+    activity_id: str
+    kind: str
     title: str
     url: str
-    minutes: int
+    icon: str
+    minutes: int | None
     required: bool
-    activity_id: str | None
+    page_id: int | None
     status: int = 0
+
+    @property
+    def done(self) -> bool:
+        return self.status == ActivityProgress.Status.COMPLETED
 
 
 @dataclass
 class OutlineModule:
-    page_id: int
+    page_id: int | None
     title: str
-    lessons: list[OutlineLesson] = field(default_factory=list)
-    done: int = 0
+    items: list[OutlineItem] = field(default_factory=list)
+
+    @property
+    def required_items(self) -> list[OutlineItem]:
+        return [item for item in self.items if item.required]
+
+    @property
+    def done(self) -> int:
+        return sum(1 for item in self.required_items if item.done)
 
     @property
     def total(self) -> int:
-        return len(self.lessons)
+        return len(self.required_items)
 
     @property
     def percent(self) -> int:
@@ -74,7 +91,7 @@ def course_card(course_path: str) -> CourseCard | None:
 
 
 def course_outline(course: CoursePage | CourseCard) -> list[OutlineModule]:
-    """Modules and lessons of a published course, cached until anything is republished.
+    """The course's active activities by module, cached until anything is republished.
 
     The cached list is shared: callers copy it before filling in a learner's statuses.
     """
@@ -82,46 +99,40 @@ def course_outline(course: CoursePage | CourseCard) -> list[OutlineModule]:
 
 
 def _build_outline(course) -> list[OutlineModule]:
-    steplen = CoursePage.steplen
-    depth = len(course.path) // steplen
-    modules = {
-        m.path: OutlineModule(m.pk, m.title)
+    depth = len(course.path) // CoursePage.steplen
+    modules: dict[int | None, OutlineModule] = {
+        m.pk: OutlineModule(m.pk, m.title)
         for m in ModulePage.objects.live()
         .filter(path__startswith=course.path, depth=depth + 1)
         .order_by("path")
-        .only("id", "title", "path")
+        .only("id", "title")
     }
-    activities = dict(
-        Activity.objects.filter(
-            course_id=course.pk, is_active=True, page__isnull=False
-        ).values_list("page_id", "id")
+    activities = list(
+        Activity.objects.filter(course_id=course.pk, is_active=True).order_by("position", "title")
     )
-    lessons = (
-        LessonPage.objects.live()
-        .filter(path__startswith=course.path, depth=depth + 2)
-        .order_by("path")
-        .only("id", "title", "url_path", "path", "depth", "estimated_minutes", "required")
-    )
-    for lesson in lessons:
-        module = modules.get(lesson.path[:-steplen])
+    entries = describe_activities(activities)
+    for activity in activities:
+        module = modules.get(activity.module_id)
         if module is None:
-            continue
-        activity_id = activities.get(lesson.pk)
-        module.lessons.append(
-            OutlineLesson(
-                page_id=lesson.pk,
-                title=lesson.title,
-                url=lesson.get_url(),
-                minutes=lesson.estimated_minutes,
-                required=lesson.required,
-                activity_id=str(activity_id) if activity_id else None,
+            module = modules.setdefault(None, OutlineModule(None, _("Hoạt động khác")))
+        entry = entries[activity.pk]
+        module.items.append(
+            OutlineItem(
+                activity_id=str(activity.pk),
+                kind=activity.kind,
+                title=entry.title,
+                url=entry.url,
+                icon=entry.icon,
+                minutes=entry.minutes,
+                required=activity.required,
+                page_id=activity.page_id,
             )
         )
-    return list(modules.values())
+    return [module for module in modules.values() if module.items]
 
 
 def outline_with_status(course: CoursePage, learner) -> list[OutlineModule]:
-    """The outline with this learner's status on each lesson."""
+    """The outline with this learner's status on each activity."""
     statuses = {}
     if learner.is_authenticated:
         statuses = {
@@ -135,36 +146,31 @@ def outline_with_status(course: CoursePage, learner) -> list[OutlineModule]:
 
 def _with_status(outline: list[OutlineModule], statuses: dict) -> list[OutlineModule]:
     """Copies of the cached outline with statuses filled in; the cached one stays clean."""
-    result = []
-    for module in outline:
-        copy = OutlineModule(module.page_id, module.title)
-        for lesson in module.lessons:
-            status = statuses.get(lesson.activity_id, 0)
-            copy.lessons.append(OutlineLesson(**{**lesson.__dict__, "status": status}))
-            if status == ActivityProgress.Status.COMPLETED:
-                copy.done += 1
-        result.append(copy)
-    return result
+    return [
+        OutlineModule(
+            module.page_id,
+            module.title,
+            [replace(item, status=statuses.get(item.activity_id, 0)) for item in module.items],
+        )
+        for module in outline
+    ]
 
 
-def resume_lesson(
-    outline: list[OutlineModule], last_activity_id: str | None
-) -> OutlineLesson | None:
-    """Where "continue" leads: the lesson left off if unfinished, else the next unfinished."""
-    lessons = [lesson for module in outline for lesson in module.lessons]
-    if not lessons:
-        return None
+def resume_item(outline: list[OutlineModule], last_activity_id: str | None) -> OutlineItem | None:
+    """Where "continue" leads: the activity left off if unfinished, else the next
+    unfinished required one (then optional ones); nothing once everything is done."""
+    items = [item for module in outline for item in module.items]
     start = 0
-    for index, lesson in enumerate(lessons):
-        if lesson.activity_id == last_activity_id:
-            if lesson.status != ActivityProgress.Status.COMPLETED:
-                return lesson
+    for index, item in enumerate(items):
+        if item.activity_id == last_activity_id:
+            if not item.done:
+                return item
             start = index + 1
             break
-    for lesson in lessons[start:] + lessons[:start]:
-        if lesson.status != ActivityProgress.Status.COMPLETED:
-            return lesson
-    return lessons[0]
+    ahead = items[start:] + items[:start]
+    return next((i for i in ahead if i.required and not i.done), None) or next(
+        (i for i in ahead if not i.done), None
+    )
 
 
 # --- catalogue ----------------------------------------------------------------------
@@ -223,7 +229,7 @@ def course_page_context(course: CoursePage, user) -> dict:
     resume = None
     if active:
         last = active.progress.last_activity_id
-        resume = resume_lesson(outline, str(last) if last else None)
+        resume = resume_item(outline, str(last) if last else None)
     return {
         "enrolment": enrolment,
         "active_enrolment": active,
@@ -243,24 +249,37 @@ def course_page_context(course: CoursePage, user) -> dict:
     }
 
 
+def access_lesson(user, lesson: LessonPage) -> CourseCard | None:
+    """The lesson's course if ``user`` may learn it (an active enrolment), else None."""
+    if not user.is_authenticated:
+        return None
+    card = course_card(lesson.path[: -2 * LessonPage.steplen])
+    if card is None:
+        return None
+    enrolled = Enrolment.objects.filter(
+        learner=user, course_id=card.pk, status=Enrolment.Status.ACTIVE
+    ).exists()
+    return card if enrolled else None
+
+
 def lesson_context(lesson: LessonPage, learner, card: CourseCard) -> dict:
     summaries = {
         str(s.activity_id): s
         for s in ActivityProgress.objects.filter(learner=learner, activity__course_id=card.pk).only(
-            "activity_id", "status", "resume_point"
+            "activity_id", "status", "resume_point", "opened_at"
         )
     }
     statuses = {key: summary.status for key, summary in summaries.items()}
     outline = _with_status(course_outline(card), statuses)
-    lessons = [item for module in outline for item in module.lessons]
-    index = next((i for i, item in enumerate(lessons) if item.page_id == lesson.pk), None)
-    current = lessons[index] if index is not None else None
+    items = [item for module in outline for item in module.items]
+    index = next((i for i, item in enumerate(items) if item.page_id == lesson.pk), None)
+    current = items[index] if index is not None else None
     return {
         "course": card,
         "outline": outline,
         "current": current,
-        "previous": lessons[index - 1] if index else None,
-        "next": lessons[index + 1] if index is not None and index + 1 < len(lessons) else None,
+        "previous": items[index - 1] if index else None,
+        "next": items[index + 1] if index is not None and index + 1 < len(items) else None,
         "summary": summaries.get(current.activity_id) if current else None,
     }
 
@@ -289,9 +308,10 @@ def my_learning(learner) -> list[dict]:
                 "course": enrolment.course,
                 "progress": enrolment.progress,
                 "outline": outline,
-                "resume": resume_lesson(outline, str(last) if last else None)
+                "resume": resume_item(outline, str(last) if last else None)
                 if enrolment.is_active
                 else None,
+                "available": enrolment.course.live and bool(outline),
                 "certificate": getattr(enrolment, "certificate", None),
             }
         )

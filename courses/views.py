@@ -10,54 +10,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cms.cache import tree_cached
 from cms.offline import keep_offline
 from lms.http import next_url_or
 from lms.roles import is_admin, is_manager, is_trainer
 
-from .models import Certificate, CoursePage, Enrolment, LessonPage, Verb
+from .models import Certificate, CoursePage, Enrolment, Verb
 from .selectors import (
-    course_card,
     enrolments_visible_to,
     learner_for_staff,
-    lesson_context,
     my_learning,
     progress_rows_for_staff,
 )
 from .services.certificates import CODE_RE, certificate_file
 from .services.enrolment import enrolment_create, enrolment_withdraw
 from .services.errors import ServiceError
-from .services.progress import EventIn, progress_events_ingest
-
-
-def _render_body(request, lesson: LessonPage) -> str:
-    """The lesson's blocks as HTML, rendered once per published revision and language."""
-    return tree_cached(
-        ("lesson-body", lesson.pk, lesson.live_revision_id, request.LANGUAGE_CODE),
-        lambda: lesson.body.render_as_block({"page": lesson, "request": request}),
-    )
-
-
-def lesson_serve(request, lesson: LessonPage):
-    """A lesson is open to its course's enrolled learners (editors use the preview)."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    card = course_card(lesson.path[: -2 * LessonPage.steplen])
-    enrolled = (
-        card is not None
-        and Enrolment.objects.filter(
-            learner=request.user, course_id=card.pk, status=Enrolment.Status.ACTIVE
-        ).exists()
-    )
-    if not enrolled:
-        messages.info(request, _("Hãy ghi danh khóa học để học bài này."))
-        return redirect(card.url if card else "/")
-    context = lesson_context(lesson, request.user, card)
-    context.update({"page": lesson, "body": _render_body(request, lesson)})
-    response = TemplateResponse(request, "courses/lesson_page.html", context)
-    response["Cache-Control"] = "private, no-cache"
-    # The service worker keeps the lesson for reading offline (see cms.offline).
-    return keep_offline(response)
+from .services.progress import REFUSED, EventIn, progress_events_ingest
 
 
 def _course_or_404(course_id: int) -> CoursePage:
@@ -113,10 +80,26 @@ def lesson_complete(request, activity_id: uuid.UUID):
         id=uuid.uuid4(), activity_id=activity_id, verb=Verb.COMPLETED, occurred_at=timezone.now()
     )
     try:
-        progress_events_ingest(learner=request.user, events=[event])
+        result = progress_events_ingest(learner=request.user, events=[event])
     except ServiceError as error:
         messages.error(request, error.message)
         return redirect("my-learning")
+    answer = result.events[0]
+    if answer.status == REFUSED:
+        messages.error(request, answer.detail)
+        return redirect("my-learning")
+    waiting = next((a.waiting for a in result.activities if a.waiting), "")
+    if waiting:
+        messages.info(request, waiting)
+        # Back to the lesson the form was on.
+        return redirect(next_url_or(request, request.META.get("HTTP_REFERER", ""), back))
+    finished = [c.course_id for c in result.courses if c.newly_completed]
+    if finished:
+        course = CoursePage.objects.get(pk=finished[0])
+        messages.success(
+            request, _("Chúc mừng! Bạn đã hoàn thành khóa học “%(c)s”.") % {"c": course.title}
+        )
+        return redirect(course.url)
     return HttpResponseRedirect(back)
 
 

@@ -1,6 +1,9 @@
 """Builds course trees through the same page API an editor's publish goes through."""
 
 from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
 
 from cms.models import HomePage
 from courses.models import (
@@ -87,3 +90,17 @@ def signup_data(unit, **extra) -> dict:
     }
     data.update(extra)
     return data
+
+
+def served(learner, *activities, ago: timedelta = timedelta(hours=1)) -> None:
+    """As if the learner enrolled and the server served them these activities ``ago``:
+    the evidence that completion and time on task are measured against."""
+    from courses.models import Enrolment
+    from courses.services.progress import activity_opened
+
+    then = timezone.now() - ago
+    Enrolment.objects.filter(
+        learner=learner, course_id__in={a.course_id for a in activities}
+    ).update(enrolled_at=then)
+    for activity in activities:
+        activity_opened(learner=learner, activity_id=activity.pk, now=then)

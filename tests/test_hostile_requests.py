@@ -29,7 +29,7 @@ from courses.models import (
 from courses.services.certificates import certificate_file
 from courses.services.enrolment import enrolment_create
 from lms.models import AdministrativeUnit, LearnerProfile
-from tests.factories import build_course, signup_data
+from tests.factories import build_course, served, signup_data
 
 NOT_FOUND = "Không tìm thấy trang"
 CERTIFICATE_NOT_FOUND = "Không tìm thấy chứng nhận với mã này."
@@ -151,6 +151,7 @@ def test_plain_form_completion_next_never_leaves_the_site(
 ):
     client.force_login(learner)
     activity = course_tree.activities[0]
+    served(learner, activity)
     response = client.post(f"/learn/complete/{activity.pk}/", {"next": next_url})
     assert response.status_code == 302
     assert lands_on_site(response["Location"]), response["Location"]
@@ -764,6 +765,7 @@ def test_a_name_with_html_is_printed_as_text_on_the_certificate(course_tree, mak
         for a in course_tree.activities
         if a.required
     ]
+    served(learner, *course_tree.activities)
     progress_events_ingest(learner=learner, events=events)
     path = certificate_file(certificate_issue(enrolment_id=enrolment.pk))
     printed = subprocess.run(

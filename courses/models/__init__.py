@@ -1,4 +1,5 @@
 from .certificates import Certificate
+from .completion import CompletionCriterion
 from .enrolment import Cohort, Enrolment
 from .pages import (
     CataloguePage,
@@ -18,6 +19,7 @@ __all__ = [
     "CataloguePage",
     "Certificate",
     "Cohort",
+    "CompletionCriterion",
     "CourseProgress",
     "CoursePage",
     "Enrolment",

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -76,10 +76,6 @@ class ProgramPage(Page):
 
 
 class CoursePage(Page):
-    class CompletionRule(models.TextChoices):
-        ALL_REQUIRED = "all_required", _("Hoàn thành mọi hoạt động bắt buộc")
-        WEIGHTED_PERCENT = "weighted_percent", _("Đạt tỉ lệ phần trăm (theo trọng số)")
-
     summary = models.TextField(_("tóm tắt"), max_length=500)
     description = RichTextField(_("mô tả"), blank=True, features=RICH_FEATURES)
     language = models.CharField(
@@ -107,14 +103,12 @@ class CoursePage(Page):
         _("số chỗ"), null=True, blank=True, help_text=_("Để trống: không giới hạn.")
     )
     self_enrolment = models.BooleanField(_("cho phép tự ghi danh"), default=True)
-    completion_rule = models.CharField(
-        _("điều kiện hoàn thành"),
-        max_length=20,
-        choices=CompletionRule.choices,
-        default=CompletionRule.ALL_REQUIRED,
-    )
-    completion_threshold = models.PositiveSmallIntegerField(
-        _("ngưỡng hoàn thành (%)"), default=100, help_text=_("Dùng với điều kiện phần trăm.")
+    lesson_min_seconds = models.PositiveSmallIntegerField(
+        _("thời gian đọc tối thiểu mỗi bài (giây)"),
+        default=30,
+        help_text=_(
+            "Một bài chỉ được tính hoàn thành khi người học đã mở nó ít nhất chừng này giây."
+        ),
     )
     issues_certificate = models.BooleanField(_("cấp chứng nhận"), default=True)
     search_key = models.TextField(editable=False, blank=True, default="")
@@ -137,11 +131,15 @@ class CoursePage(Page):
         ),
         MultiFieldPanel(
             [
-                FieldPanel("completion_rule"),
-                FieldPanel("completion_threshold"),
+                FieldPanel("lesson_min_seconds"),
                 FieldPanel("issues_certificate"),
             ],
             heading=_("Hoàn thành và chứng nhận"),
+        ),
+        InlinePanel(
+            "completion_criteria",
+            heading=_("Điều kiện hoàn thành (tất cả phải đạt; để trống: mọi hoạt động bắt buộc)"),
+            label=_("điều kiện"),
         ),
     ]
     search_fields = Page.search_fields + [index.SearchField("summary")]
@@ -161,8 +159,6 @@ class CoursePage(Page):
             raise ValidationError(
                 {"enrolment_closes_at": _("Thời điểm đóng phải sau thời điểm mở ghi danh.")}
             )
-        if not 1 <= self.completion_threshold <= 100:
-            raise ValidationError({"completion_threshold": _("Ngưỡng phải từ 1 đến 100.")})
 
     def save(self, *args, **kwargs):
         self.title = normalise(self.title)
@@ -228,9 +224,45 @@ class LessonPage(Page):
         return super().save(*args, **kwargs)
 
     def serve(self, request, *args, **kwargs):
-        from courses.views import lesson_serve
+        """Open to the course's enrolled learners (editors use the preview)."""
+        from django.contrib import messages
+        from django.contrib.auth.views import redirect_to_login
+        from django.shortcuts import redirect
 
-        return lesson_serve(request, self)
+        from cms.offline import keep_offline
+        from courses.selectors import access_lesson, course_card
+        from courses.services.progress import activity_opened
+
+        card = access_lesson(request.user, self)
+        if card is None:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            messages.info(request, _("Hãy ghi danh khóa học để học bài này."))
+            course = course_card(self.path[: -2 * self.steplen])
+            return redirect(course.url if course else "/")
+        response = super().serve(request, *args, course=card, **kwargs)
+        current, summary = response.context_data["current"], response.context_data["summary"]
+        if current is not None and (summary is None or summary.opened_at is None):
+            # The server saw the learner open it: what completion is measured against.
+            activity_opened(learner=request.user, activity_id=current.activity_id)
+        response["Cache-Control"] = "private, no-cache"
+        # The service worker keeps the lesson for reading offline (see cms.offline).
+        return keep_offline(response)
+
+    def get_context(self, request, *args, course=None, **kwargs):
+        from cms.cache import tree_cached
+        from courses.selectors import lesson_context
+
+        context = super().get_context(request, *args, **kwargs)
+        if course is None:  # the editor's preview: the blocks only
+            return context
+        context.update(lesson_context(self, request.user, course))
+        # Rendered once per published revision and language.
+        context["body"] = tree_cached(
+            ("lesson-body", self.pk, self.live_revision_id, request.LANGUAGE_CODE),
+            lambda: self.body.render_as_block({"page": self, "request": request}),
+        )
+        return context
 
     def get_preview_context(self, request, mode_name):
         # Editors preview without being enrolled: the blocks only, no progress reporting.

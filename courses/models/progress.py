@@ -35,9 +35,9 @@ class Activity(models.Model):
         on_delete=models.SET_NULL,
         related_name="activity",
     )
-    source_ref = models.CharField(
-        max_length=100, blank=True, help_text="The source object of a kind that is not a page."
-    )
+    # The source object of a kind that is not a page (a quiz, a live session...): the
+    # kind and this reference identify the activity, so registering it again is a no-op.
+    source_ref = models.CharField(max_length=100, blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -45,6 +45,13 @@ class Activity(models.Model):
         verbose_name_plural = _("hoạt động")
         ordering = ["course_id", "position"]
         indexes = [models.Index(fields=["course", "is_active", "required"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "source_ref"],
+                condition=~models.Q(source_ref=""),
+                name="one_activity_per_source",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -94,7 +101,13 @@ class ActivityProgress(models.Model):
     score = models.FloatField(null=True, blank=True)
     max_score = models.FloatField(null=True, blank=True)
     passed = models.BooleanField(null=True, blank=True)
-    seconds_spent = models.PositiveIntegerField(default=0)
+    seconds_spent = models.PositiveBigIntegerField(default=0)
+    # When the server itself first served the activity to this learner (a lesson's GET):
+    # the evidence that completion and time on task are measured against.
+    opened_at = models.DateTimeField(null=True, blank=True)
+    # The latest moment up to which time on task has been credited; claimed seconds never
+    # overlap it.
+    credited_until = models.DateTimeField(null=True, blank=True)
     resume_point = models.JSONField(null=True, blank=True)
     resume_point_at = models.DateTimeField(null=True, blank=True)
     first_seen_at = models.DateTimeField(null=True, blank=True)
@@ -122,6 +135,9 @@ class CourseProgress(models.Model):
     required_total = models.PositiveIntegerField(default=0)
     percent = models.PositiveSmallIntegerField(default=0)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # The completion rule holds but the course was not completed by the learner's own
+    # progress (a lesson was removed meanwhile): a trainer may confirm the completion.
+    rule_met = models.BooleanField(default=False)
     last_activity = models.ForeignKey(
         Activity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -1,17 +1,107 @@
-"""Keeping each course's Activity rows in step with its published page tree."""
+"""Activities: what a course tracks. Lessons follow the page tree; other kinds register
+and retire theirs through ``activity_register`` and ``activity_retire``."""
 
 from django.db import transaction
+from wagtail.models import Page
 
-from courses.activity_kinds import LESSON
+from cms.cache import tree_changed
+from courses.activity_kinds import LESSON, get_kind
 from courses.models import Activity, CoursePage, LessonPage, ModulePage
+
+from .errors import ServiceError
+
+
+def _recount_later(*course_ids: int | None) -> None:
+    from courses.tasks import course_progress_recount_task
+
+    for course_id in {c for c in course_ids if c is not None}:
+        transaction.on_commit(
+            lambda course_id=course_id: course_progress_recount_task.delay(course_id),
+            robust=True,
+        )
+
+
+def _counts(activity: Activity | None) -> tuple | None:
+    if activity is None:
+        return None
+    return (activity.course_id, activity.required, activity.weight, activity.is_active)
+
+
+def activity_register(
+    *,
+    course: CoursePage,
+    kind: str,
+    source_ref: str,
+    title: str,
+    module: ModulePage | None = None,
+    required: bool = True,
+    weight: int = 1,
+    position: str = "",
+) -> Activity:
+    """Create or update the activity of a non-page source; idempotent by kind and source.
+
+    ``position`` sorts it among the course's activities (lessons use their page path: a
+    module's path followed by anything puts it inside that module, after its lessons).
+    """
+    if get_kind(kind) is None:
+        raise ServiceError(f"Unknown activity kind {kind!r}", code="kind")
+    if not source_ref:
+        raise ServiceError("An activity of a non-page source needs a source reference")
+    with transaction.atomic():
+        before = Activity.objects.select_for_update().filter(kind=kind, source_ref=source_ref)
+        previous = _counts(before.first())
+        activity, _ = Activity.objects.update_or_create(
+            kind=kind,
+            source_ref=source_ref,
+            defaults={
+                "course": course,
+                "module": module,
+                "title": title[:255],
+                "required": required,
+                "weight": weight,
+                "position": position or course.path,
+                "is_active": True,
+            },
+        )
+        if previous != _counts(activity):
+            _recount_later(activity.course_id, previous and previous[0])
+        transaction.on_commit(tree_changed)
+    return activity
+
+
+def activity_retire(*, kind: str, source_ref: str) -> None:
+    """The source is gone or withdrawn: it stops counting; its progress history stays."""
+    with transaction.atomic():
+        activity = Activity.objects.filter(kind=kind, source_ref=source_ref, is_active=True).first()
+        if activity is None:
+            return
+        Activity.objects.filter(pk=activity.pk).update(is_active=False)
+        _recount_later(activity.course_id)
+        transaction.on_commit(tree_changed)
+
+
+def _reachable(lesson: LessonPage) -> bool:
+    """Live, and every ancestor live: what a learner can actually open."""
+    return (
+        LessonPage.objects.filter(pk=lesson.pk, live=True).exists()
+        and not Page.objects.ancestor_of(lesson).filter(depth__gt=1, live=False).exists()
+    )
 
 
 def activity_sync_for_lesson(lesson: LessonPage) -> Activity | None:
-    """Create or update the lesson's Activity from the page as published."""
+    """Bring a lesson's activity in line with what learners can reach, as stored now.
+
+    Read from the database rather than from the page instance a signal carries, so a
+    revision saved around a publish can never make a draft count.
+    """
     module = lesson.get_parent().specific
     course = module.get_parent().specific if isinstance(module, ModulePage) else None
+    previous = Activity.objects.filter(page_id=lesson.pk).first()
     if not isinstance(course, CoursePage):
+        if previous and previous.is_active:
+            activity_retire_for_page(lesson.pk)
         return None
+    title, required = LessonPage.objects.filter(pk=lesson.pk).values_list("title", "required")[0]
     with transaction.atomic():
         activity, _ = Activity.objects.update_or_create(
             page_id=lesson.pk,
@@ -19,18 +109,36 @@ def activity_sync_for_lesson(lesson: LessonPage) -> Activity | None:
                 "course": course,
                 "module": module,
                 "kind": LESSON,
-                "title": lesson.title[:255],
-                "required": lesson.required,
+                "title": title[:255],
+                "required": required,
                 "position": lesson.path,
-                "is_active": lesson.live,
+                "is_active": _reachable(lesson),
             },
         )
+        if _counts(previous) != _counts(activity):
+            _recount_later(activity.course_id, previous and previous.course_id)
     return activity
 
 
+def activity_sync_below(page: Page) -> None:
+    """A page was published, unpublished or moved: every lesson at or below it."""
+    page = page.specific
+    if isinstance(page, LessonPage):
+        activity_sync_for_lesson(page)
+        return
+    for lesson in LessonPage.objects.descendant_of(page):
+        activity_sync_for_lesson(lesson)
+
+
 def activity_retire_for_page(page_id: int) -> None:
-    """An unpublished or deleted lesson stops counting; its progress history stays."""
+    """A deleted lesson stops counting; its progress history stays."""
+    course_id = (
+        Activity.objects.filter(page_id=page_id, is_active=True)
+        .values_list("course_id", flat=True)
+        .first()
+    )
     Activity.objects.filter(page_id=page_id).update(is_active=False)
+    _recount_later(course_id)
 
 
 def activity_resync_positions(course: CoursePage) -> None:

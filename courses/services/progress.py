@@ -5,132 +5,199 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.activity_kinds import get_kind
+from courses.activity_kinds import EventIn, FoldContext, get_kind
+from courses.announcements import announce_on_commit, course_completed, progress_changed
+from courses.completion import ActivityState, CourseState, CriterionParams, rule_holds
 from courses.models import (
     Activity,
     ActivityProgress,
-    CoursePage,
+    CompletionCriterion,
     CourseProgress,
     Enrolment,
     ProgressEvent,
-    Verb,
 )
 
-from .errors import Conflict, NotAvailable, ServiceError
+from .errors import Conflict, ServiceError
 
-MAX_SECONDS_PER_EVENT = 3600
+__all__ = [
+    "EventIn",
+    "EventResult",
+    "IngestResult",
+    "activity_opened",
+    "course_completion_confirm",
+    "course_progress_recount_course",
+    "course_progress_refresh",
+    "progress_events_ingest",
+]
 
-
-@dataclass(frozen=True)
-class EventIn:
-    id: uuid.UUID
-    activity_id: uuid.UUID
-    verb: str
-    occurred_at: datetime
-    payload: dict = field(default_factory=dict)
+STORED, DUPLICATE, REFUSED = "stored", "duplicate", "refused"
 
 
 @dataclass
-class CourseState:
+class EventResult:
+    id: uuid.UUID
+    status: str
+    code: str = ""
+    detail: str = ""
+
+
+@dataclass
+class CourseResult:
     course_id: int
     percent: int
     completed: bool
+    newly_completed: bool = False
+
+
+@dataclass
+class ActivityResult:
+    activity_id: uuid.UUID
+    status: int
+    # Why a completion the client claimed is not (yet) accepted: the evidence missing.
+    waiting: str = ""
 
 
 @dataclass
 class IngestResult:
-    stored: int = 0
-    duplicates: int = 0
-    courses: list[CourseState] = field(default_factory=list)
+    events: list[EventResult] = field(default_factory=list)
+    courses: list[CourseResult] = field(default_factory=list)
+    activities: list[ActivityResult] = field(default_factory=list)
+    answers: dict[uuid.UUID, EventResult] = field(default_factory=dict, repr=False)
+    completed_courses: set[int] = field(default_factory=set, repr=False)
+
+    def count(self, status: str) -> int:
+        return sum(1 for e in self.events if e.status == status)
+
+    @property
+    def stored(self) -> int:
+        return self.count(STORED)
+
+    @property
+    def duplicates(self) -> int:
+        return self.count(DUPLICATE)
+
+    @property
+    def refused(self) -> int:
+        return self.count(REFUSED)
+
+
+def _not_available() -> str:
+    return _("Hoạt động không tồn tại hoặc bạn chưa ghi danh khóa học của nó.")
 
 
 def progress_events_ingest(*, learner, events: list[EventIn], now=None) -> IngestResult:
     """Store a batch of a learner's events once each and fold the new ones into summaries.
 
-    The whole batch is accepted or refused: an event for an activity the learner is not
-    enrolled in, a verb the activity's kind does not report, or an id another learner
-    already used refuses it all and stores nothing. Events whose id is already stored
-    for this learner are resends and change nothing.
+    Every event gets its own answer: stored; duplicate (its id is already stored for
+    this learner: a resend, which changes nothing); or refused with the reason (an
+    activity that is gone or not the learner's, a verb its kind does not report, an id
+    another learner used). One stale event never costs the others of its batch.
     """
     now = now or timezone.now()
     if not events:
         raise ServiceError(_("Lô sự kiện rỗng."), code="empty")
+    answers: dict[uuid.UUID, EventResult] = {}
     unique: dict[uuid.UUID, EventIn] = {}
     for event in events:
         unique.setdefault(event.id, event)
-    batch = list(unique.values())
 
-    activity_ids = {e.activity_id for e in batch}
-    activities = {a.pk: a for a in Activity.objects.filter(pk__in=activity_ids, is_active=True)}
-    unavailable = activity_ids - activities.keys()
-    if unavailable:
-        raise _not_available(unavailable)
-    for event in batch:
-        kind = get_kind(activities[event.activity_id].kind)
-        if kind is None or event.verb not in kind.verbs:
-            raise ServiceError(
-                _("Hoạt động %(a)s không nhận sự kiện “%(v)s”.")
-                % {"a": event.activity_id, "v": event.verb},
-                code="verb",
+    activities = {
+        a.pk: a
+        for a in Activity.objects.filter(
+            pk__in={e.activity_id for e in unique.values()}, is_active=True
+        )
+    }
+    candidates = []
+    for event in unique.values():
+        activity = activities.get(event.activity_id)
+        kind = get_kind(activity.kind) if activity else None
+        if activity is None:
+            answers[event.id] = EventResult(event.id, REFUSED, "activity", _not_available())
+        elif kind is None or event.verb not in kind.verbs:
+            answers[event.id] = EventResult(
+                event.id,
+                REFUSED,
+                "verb",
+                _("Hoạt động này không nhận sự kiện “%(v)s”.") % {"v": event.verb},
             )
+        else:
+            candidates.append(event)
 
-    course_ids = {a.course_id for a in activities.values()}
-    try:
-        with transaction.atomic():
-            # Locking the learner's enrolments serialises their concurrent batches, so a
-            # resend racing its original cannot be counted twice.
-            enrolments = {
-                e.course_id: e
-                for e in Enrolment.objects.select_for_update(of=("self",))
-                .select_related("progress")
-                .filter(learner=learner, course_id__in=course_ids, status=Enrolment.Status.ACTIVE)
-            }
-            not_enrolled = {a.pk for a in activities.values() if a.course_id not in enrolments}
-            if not_enrolled:
-                raise _not_available(not_enrolled)
-
-            known = dict(
-                ProgressEvent.objects.filter(pk__in=unique.keys()).values_list("pk", "learner_id")
-            )
-            if any(owner != learner.pk for owner in known.values()):
-                raise Conflict(_("Mã sự kiện đã được dùng."), code="event_id")
-            fresh = sorted((e for e in batch if e.id not in known), key=lambda e: e.occurred_at)
-            result = IngestResult(stored=len(fresh), duplicates=len(events) - len(fresh))
-            if fresh:
-                ProgressEvent.objects.bulk_create(
-                    [
-                        ProgressEvent(
-                            id=e.id,
-                            learner=learner,
-                            activity_id=e.activity_id,
-                            verb=e.verb,
-                            payload=e.payload,
-                            occurred_at=min(e.occurred_at, now),
-                        )
-                        for e in fresh
-                    ]
-                )
-                _update_summaries(learner, fresh, activities, enrolments, now)
-            result.courses = [
-                CourseState(cid, e.progress.percent, e.progress.is_completed)
-                for cid, e in enrolments.items()
-            ]
-    except IntegrityError as exc:
-        # Another learner's concurrent batch took one of these ids first.
-        raise Conflict(_("Mã sự kiện đã được dùng."), code="event_id") from exc
+    result = IngestResult()
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                result = _ingest(learner, candidates, activities, dict(answers), now)
+            break
+        except IntegrityError as exc:
+            # Another learner's concurrent batch took one of these ids first: the next
+            # attempt sees it stored and refuses just that event.
+            if attempt == 2:
+                raise Conflict(_("Mã sự kiện đã được dùng."), code="event_id") from exc
+    seen: set[uuid.UUID] = set()
+    ordered = []
+    for event in events:
+        answer = result.answers[event.id]
+        if event.id in seen and answer.status == STORED:
+            answer = EventResult(event.id, DUPLICATE)
+        seen.add(event.id)
+        ordered.append(answer)
+    result.events = ordered
     return result
 
 
-def _not_available(activity_ids) -> NotAvailable:
-    return NotAvailable(
-        _("Hoạt động không tồn tại hoặc bạn chưa ghi danh khóa học của nó: %(ids)s")
-        % {"ids": ", ".join(sorted(str(i) for i in activity_ids))},
-        code="activity",
+def _ingest(learner, candidates, activities, answers, now) -> IngestResult:
+    result = IngestResult()
+    course_ids = {activities[e.activity_id].course_id for e in candidates}
+    # Locking the learner's enrolments serialises their concurrent batches, so a resend
+    # racing its original cannot be counted twice.
+    enrolments = {
+        e.course_id: e
+        for e in Enrolment.objects.select_for_update(of=("self",))
+        .select_related("progress")
+        .annotate(min_seconds=F("course__lesson_min_seconds"))
+        .filter(learner=learner, course_id__in=course_ids, status=Enrolment.Status.ACTIVE)
+    }
+    enrolled = []
+    for event in candidates:
+        if activities[event.activity_id].course_id in enrolments:
+            enrolled.append(event)
+        else:
+            answers[event.id] = EventResult(event.id, REFUSED, "activity", _not_available())
+    known = dict(
+        ProgressEvent.objects.filter(pk__in=[e.id for e in enrolled]).values_list(
+            "pk", "learner_id"
+        )
     )
+    fresh = []
+    for event in enrolled:
+        owner = known.get(event.id)
+        if owner is None:
+            fresh.append(event)
+            answers[event.id] = EventResult(event.id, STORED)
+        elif owner == learner.pk:
+            answers[event.id] = EventResult(event.id, DUPLICATE)
+        else:
+            answers[event.id] = EventResult(
+                event.id, REFUSED, "event_id", _("Mã sự kiện đã được dùng.")
+            )
+    if fresh:
+        _store_and_fold(learner, fresh, activities, enrolments, now, result)
+    result.answers = answers
+    result.courses = [
+        CourseResult(
+            cid,
+            e.progress.percent,
+            e.progress.is_completed,
+            newly_completed=cid in result.completed_courses,
+        )
+        for cid, e in enrolments.items()
+    ]
+    return result
 
 
 SUMMARY_FIELDS = [
@@ -139,6 +206,7 @@ SUMMARY_FIELDS = [
     "max_score",
     "passed",
     "seconds_spent",
+    "credited_until",
     "resume_point",
     "resume_point_at",
     "first_seen_at",
@@ -147,7 +215,7 @@ SUMMARY_FIELDS = [
 ]
 
 
-def _update_summaries(learner, events, activities, enrolments, now) -> None:
+def _store_and_fold(learner, events, activities, enrolments, now, result) -> None:
     # No row locks needed here: the learner's enrolments are locked for the batch.
     summaries = {
         s.activity_id: s
@@ -155,24 +223,58 @@ def _update_summaries(learner, events, activities, enrolments, now) -> None:
             learner=learner, activity_id__in={e.activity_id for e in events}
         )
     }
-    touched_courses: dict[int, tuple[Activity, datetime]] = {}
-    completed_any: set[int] = set()
+    contexts = []
     for event in events:
         activity = activities[event.activity_id]
+        enrolment = enrolments[activity.course_id]
         summary = summaries.get(activity.pk)
         if summary is None:
             summary = summaries[activity.pk] = ActivityProgress(learner=learner, activity=activity)
-        at = min(event.occurred_at, now)
-        was_completed = summary.is_completed
-        _apply(summary, activity, event, at)
-        if summary.is_completed and not was_completed:
-            completed_any.add(activity.course_id)
-        latest = touched_courses.get(activity.course_id)
-        if latest is None or at >= latest[1]:
-            touched_courses[activity.course_id] = (activity, at)
+        floor = max(filter(None, [enrolment.enrolled_at, summary.opened_at]))
+        # Dated before the enrolment or the server-seen open, or in the future: clamped.
+        at = min(max(event.occurred_at, floor), now)
+        contexts.append((event, FoldContext(now, at, floor, enrolment.min_seconds)))
+    contexts.sort(key=lambda pair: pair[1].at)
+    ProgressEvent.objects.bulk_create(
+        [
+            ProgressEvent(
+                id=e.id,
+                learner=learner,
+                activity_id=e.activity_id,
+                verb=e.verb,
+                payload=e.payload,
+                occurred_at=ctx.at,
+            )
+            for e, ctx in contexts
+        ]
+    )
+
+    touched: dict[int, tuple[Activity, datetime]] = {}
+    touched_ids: dict[int, set[uuid.UUID]] = {}
+    completed_in: set[int] = set()
+    waiting: dict[uuid.UUID, str] = {}
+    for event, ctx in contexts:
+        activity = activities[event.activity_id]
+        summary = summaries[activity.pk]
+        kind = get_kind(activity.kind)
+        kind.fold(summary, event, ctx)
+        if not summary.is_completed and kind.completes(summary, event.verb, event.payload):
+            missing = kind.evidence(summary, activity, ctx)
+            if missing:
+                waiting[activity.pk] = missing
+            else:
+                summary.status = ActivityProgress.Status.COMPLETED
+                summary.completed_at = ctx.at
+                completed_in.add(activity.course_id)
+                waiting.pop(activity.pk, None)
+        touched_ids.setdefault(activity.course_id, set()).add(activity.pk)
+        latest = touched.get(activity.course_id)
+        if latest is None or ctx.at >= latest[1]:
+            touched[activity.course_id] = (activity, ctx.at)
 
     # One statement for new and existing summaries alike: without their ids, existing
-    # rows meet the (learner, activity) constraint and are updated in place.
+    # rows meet the (learner, activity) constraint and are updated in place. The open
+    # time is the page view's to write, never a batch's.
     for summary in summaries.values():
         summary.pk = None
     ActivityProgress.objects.bulk_create(
@@ -181,54 +283,86 @@ def _update_summaries(learner, events, activities, enrolments, now) -> None:
         unique_fields=["learner", "activity"],
         update_fields=SUMMARY_FIELDS,
     )
-    for course_id, (activity, at) in touched_courses.items():
+    result.activities = [
+        ActivityResult(s.activity_id, s.status, waiting.get(s.activity_id, ""))
+        for s in summaries.values()
+    ]
+    for course_id, (activity, at) in touched.items():
         enrolment = enrolments[course_id]
-        course_progress_refresh(
+        _, newly = course_progress_refresh(
             enrolment,
             last_activity=activity,
             last_activity_at=at,
-            recount=course_id in completed_any or enrolment.progress.required_total == 0,
+            recount=course_id in completed_in or enrolment.progress.required_total == 0,
             now=now,
+        )
+        if newly:
+            result.completed_courses.add(course_id)
+        announce_on_commit(
+            progress_changed,
+            learner_id=learner.pk,
+            course_id=course_id,
+            activity_ids=sorted(touched_ids[course_id]),
         )
 
 
-def _apply(summary: ActivityProgress, activity: Activity, event: EventIn, at: datetime) -> None:
-    """Fold one event into a summary. Every field only moves forward."""
-    payload = event.payload
-    summary.first_seen_at = min(filter(None, [summary.first_seen_at, at]))
-    summary.last_seen_at = max(filter(None, [summary.last_seen_at, at]))
-    seconds = payload.get("seconds")
-    if event.verb in (Verb.PROGRESSED, Verb.ATTENDED) and isinstance(seconds, int | float):
-        summary.seconds_spent += int(min(max(seconds, 0), MAX_SECONDS_PER_EVENT))
-    if "position" in payload and (summary.resume_point_at is None or at >= summary.resume_point_at):
-        summary.resume_point = payload["position"]
-        summary.resume_point_at = at
-    if event.verb == Verb.SCORED:
-        _apply_score(summary, payload)
-    summary.status = max(summary.status, ActivityProgress.Status.IN_PROGRESS)
-    kind = get_kind(activity.kind)
-    if kind.completes(summary, event.verb, payload):
-        summary.status = ActivityProgress.Status.COMPLETED
-        summary.completed_at = min(filter(None, [summary.completed_at, at]))
+def activity_opened(*, learner, activity_id: uuid.UUID, now=None) -> None:
+    """The server served an activity to a learner: the evidence completion rests on.
+
+    Only the first open is recorded; called from the page's GET, so it must stay cheap.
+    """
+    now = now or timezone.now()
+    updated = ActivityProgress.objects.filter(
+        learner=learner, activity_id=activity_id, opened_at__isnull=True
+    ).update(opened_at=now)
+    if updated:
+        return
+    try:
+        with transaction.atomic():
+            ActivityProgress.objects.get_or_create(
+                learner=learner,
+                activity_id=activity_id,
+                defaults={
+                    "opened_at": now,
+                    "first_seen_at": now,
+                    "last_seen_at": now,
+                    "status": ActivityProgress.Status.IN_PROGRESS,
+                },
+            )
+    except IntegrityError:
+        pass  # a concurrent batch created it; the next view records the open
 
 
-def _apply_score(summary: ActivityProgress, payload: dict) -> None:
-    score, max_score = payload.get("score"), payload.get("max")
-    if not isinstance(score, int | float) or not isinstance(max_score, int | float):
-        return
-    if max_score <= 0:
-        return
-    best = (
-        (summary.score / summary.max_score)
-        if summary.score is not None and summary.max_score
-        else -1
+def course_state(enrolment: Enrolment) -> CourseState:
+    """The course's active activities with this learner's summary of each, in one query."""
+    summary = ActivityProgress.objects.filter(
+        activity=OuterRef("pk"), learner_id=enrolment.learner_id
     )
-    if score / max_score > best:
-        summary.score, summary.max_score = float(score), float(max_score)
-    if payload.get("passed") is True:
-        summary.passed = True
-    elif summary.passed is None and payload.get("passed") is False:
-        summary.passed = False
+    rows = (
+        Activity.objects.filter(course_id=enrolment.course_id, is_active=True)
+        .annotate(
+            st=Subquery(summary.values("status")[:1]),
+            sc=Subquery(summary.values("score")[:1]),
+            mx=Subquery(summary.values("max_score")[:1]),
+            ps=Subquery(summary.values("passed")[:1]),
+        )
+        .values_list("pk", "kind", "required", "weight", "st", "sc", "mx", "ps")
+    )
+    return CourseState(
+        [
+            ActivityState(pk, kind, required, weight, st or 0, sc, mx, ps)
+            for pk, kind, required, weight, st, sc, mx, ps in rows
+        ]
+    )
+
+
+def _listed_criteria(course_id: int) -> list[tuple[str, CriterionParams]]:
+    return [
+        (name, CriterionParams(activity_id, threshold))
+        for name, activity_id, threshold in CompletionCriterion.objects.filter(
+            course_id=course_id
+        ).values_list("criterion", "activity_id", "threshold")
+    ]
 
 
 def course_progress_refresh(
@@ -237,15 +371,21 @@ def course_progress_refresh(
     last_activity: Activity | None = None,
     last_activity_at: datetime | None = None,
     recount: bool = True,
+    may_complete: bool = True,
     now=None,
-) -> CourseProgress:
-    """Recount a course's required activities for one enrolment and apply its rule.
+) -> tuple[CourseProgress, bool]:
+    """Recount a course's activities for one enrolment and apply its completion rule.
 
-    Course completion is recorded once and never withdrawn; it enqueues the certificate
-    after the transaction commits.
+    Returns the progress and whether the course was completed just now. Completion is
+    recorded once and never withdrawn, and only the learner's own progress completes a
+    course (``may_complete``): a structural recount (a lesson removed, a course
+    withdrawn) updates the figures and notes that the rule now holds, for a trainer to
+    confirm. A course with nothing active left is unavailable, not "0 %": its last
+    figures stand until it is back.
     """
     progress = enrolment.progress
     fields = ["updated_at"]
+    newly_completed = False
     if last_activity is not None and (
         progress.last_activity_at is None or last_activity_at >= progress.last_activity_at
     ):
@@ -253,61 +393,50 @@ def course_progress_refresh(
         progress.last_activity_at = last_activity_at
         fields += ["last_activity", "last_activity_at"]
     if recount:
-        course_rule = CoursePage.objects.filter(pk=enrolment.course_id).values(
-            "completion_rule", "completion_threshold", "issues_certificate"
-        )[0]
-        done = ActivityProgress.objects.filter(
-            activity=OuterRef("pk"),
-            learner_id=enrolment.learner_id,
-            status=ActivityProgress.Status.COMPLETED,
-        )
-        totals = (
-            Activity.objects.filter(course_id=enrolment.course_id, is_active=True, required=True)
-            .annotate(is_done=Exists(done))
-            .aggregate(
-                total=Count("pk"),
-                weight_total=Sum("weight"),
-                done=Count("pk", filter=Q(is_done=True)),
-                weight_done=Sum("weight", filter=Q(is_done=True)),
-            )
-        )
-        progress.required_total = totals["total"]
-        progress.required_done = totals["done"]
-        weight, weight_done = totals["weight_total"] or 0, totals["weight_done"] or 0
-        progress.percent = round(100 * weight_done / weight) if weight else 0
-        fields += ["required_total", "required_done", "percent"]
-        if progress.completed_at is None and _rule_met(course_rule, progress):
+        state = course_state(enrolment)
+        if state.required or progress.required_total == 0:
+            progress.required_total = len(state.required)
+            progress.required_done = state.required_done
+            progress.percent = state.percent
+            fields += ["required_total", "required_done", "percent"]
+        holds = rule_holds(state, _listed_criteria(enrolment.course_id))
+        if progress.completed_at is None and holds and may_complete:
             progress.completed_at = now or timezone.now()
             fields.append("completed_at")
-            if course_rule["issues_certificate"]:
-                from courses.tasks import certificate_issue_task
-
-                enrolment_id = enrolment.pk
-                # Robust: a broker hiccup must not turn a stored completion into an error
-                # for the learner; the certificate sweep picks such enrolments up later.
-                transaction.on_commit(
-                    lambda: certificate_issue_task.delay(enrolment_id), robust=True
-                )
+            newly_completed = True
+            announce_on_commit(
+                course_completed,
+                enrolment_id=enrolment.pk,
+                learner_id=enrolment.learner_id,
+                course_id=enrolment.course_id,
+            )
+        progress.rule_met = holds and progress.completed_at is None
+        fields.append("rule_met")
     progress.save(update_fields=fields)
-    return progress
-
-
-def _rule_met(rule: dict, progress: CourseProgress) -> bool:
-    if progress.required_total == 0:
-        return False
-    if rule["completion_rule"] == CoursePage.CompletionRule.WEIGHTED_PERCENT:
-        return progress.percent >= rule["completion_threshold"]
-    return progress.required_done == progress.required_total
+    return progress, newly_completed
 
 
 def course_progress_recount_course(*, course_id: int) -> int:
-    """Recount every active enrolment of a course after its required activities changed."""
+    """Recount every active enrolment of a course after its activities changed."""
     count = 0
     enrolments = Enrolment.objects.filter(
         course_id=course_id, status=Enrolment.Status.ACTIVE
     ).select_related("progress")
     for enrolment in enrolments.iterator(chunk_size=500):
         with transaction.atomic():
-            course_progress_refresh(enrolment)
+            course_progress_refresh(enrolment, may_complete=False)
         count += 1
     return count
+
+
+def course_completion_confirm(*, enrolment: Enrolment, now=None) -> CourseProgress:
+    """A trainer confirms a completion that a change to the course made possible."""
+    with transaction.atomic():
+        enrolment = Enrolment.objects.select_for_update(of=("self",)).get(pk=enrolment.pk)
+        progress, newly = course_progress_refresh(enrolment, may_complete=False, now=now)
+        if not progress.rule_met:
+            raise ServiceError(
+                _("Người học chưa đạt điều kiện hoàn thành khóa học."), code="rule_not_met"
+            )
+        course_progress_refresh(enrolment, may_complete=True, now=now)
+    return enrolment.progress

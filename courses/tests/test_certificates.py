@@ -9,12 +9,14 @@ from courses.services.certificates import certificate_file, certificate_issue
 from courses.services.enrolment import enrolment_create
 from courses.services.errors import ServiceError
 from courses.services.progress import EventIn, progress_events_ingest
+from tests.factories import served
 
 
 @pytest.fixture
 def completed(course_tree, learner, settings, tmp_path):
     settings.PRIVATE_ROOT = tmp_path
     enrolment = enrolment_create(learner=learner, course=course_tree.course)
+    served(learner, *course_tree.activities)
     progress_events_ingest(
         learner=learner,
         events=[

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from courses.models import ActivityProgress
 from courses.services.enrolment import enrolment_create
+from tests.factories import served
 
 
 @pytest.fixture
@@ -41,6 +42,7 @@ def test_enrolled_learner_reads_the_lesson_with_navigation(enrolled_client, cour
 
 def test_plain_form_completion_moves_on_to_the_next_lesson(enrolled_client, course_tree, learner):
     activity = course_tree.activities[0]
+    served(learner, activity)
     response = enrolled_client.post(
         f"/learn/complete/{activity.pk}/", {"next": course_tree.lessons[1].url}
     )

@@ -36,11 +36,26 @@
 
   var inflight = null;
   var halted = false;
-  function forget(batch) {
-    var ids = {}; batch.forEach(function (e) { ids[e.id] = 1; });
+  var batchSize = MAX_BATCH;
+  var completion = null;   // what the page does once its "completed" event is settled
+  function forget(ids) {
     save(load().filter(function (e) { return !ids[e.id]; }));
-    retryDelay = 2000; say("");
+  }
+  function idsOf(events) { var ids = {}; events.forEach(function (e) { ids[e.id] = 1; }); return ids; }
+  function settled(body) {
+    // The server answers each event: stored, duplicate or refused (with its reason).
+    // All three are settled and leave the queue; anything it did not answer stays.
+    var ids = {};
+    (body.events || []).forEach(function (r) { if (r.id && r.status) ids[r.id] = 1; });
+    forget(ids);
+    if (completion) completion(body);
+    retryDelay = 2000; batchSize = MAX_BATCH; say("");
     return true;
+  }
+  function retryLater(text) {
+    say(text || "Chưa gửi được tiến độ — sẽ thử lại.");
+    setTimeout(flush, retryDelay); retryDelay = Math.min(retryDelay * 2, 60000);
+    return false;
   }
   function flush(keepalive) {
     if (halted) return Promise.resolve(false);
@@ -48,30 +63,30 @@
     var q = load();
     if (!q.length) return Promise.resolve(true);
     if (navigator.onLine === false) { say("Đang ngoại tuyến — tiến độ được lưu và sẽ gửi khi có mạng."); return Promise.resolve(false); }
-    var batch = q.slice(0, MAX_BATCH);
+    var batch = q.slice(0, batchSize);
     inflight = fetch(url, {
       method: "POST", credentials: "same-origin", keepalive: !!keepalive,
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify({ learner: learner, events: batch })
     }).then(function (r) {
-      // Stored, or refused for good (malformed, too large, not enrolled, id taken): drop
-      // the batch rather than block the queue. A session that is not this page's learner
-      // any more (signed out, someone else signed in) refuses with 401/403 and no
-      // reason or "learner": keep the events for their owner's next visit and stop.
-      if (r.ok || r.status === 400 || r.status === 409 || r.status === 413) return forget(batch);
+      if (r.ok) return r.json().then(settled);
       if (r.status === 401 || r.status === 403) {
-        return r.json().catch(function () { return {}; }).then(function (body) {
-          if (body.error && body.error !== "learner" && body.error !== "unauthenticated") return forget(batch);
-          halted = true;
-          say("Phiên đăng nhập đã thay đổi — hãy tải lại trang; tiến độ vẫn được giữ.");
-          return false;
-        });
+        // Not this page's learner any more (signed out, someone else signed in): keep
+        // the events for their owner's next visit and stop.
+        halted = true;
+        say("Phiên đăng nhập đã thay đổi — hãy tải lại trang; tiến độ vẫn được giữ.");
+        return false;
+      }
+      if (r.status === 400 || r.status === 413) {
+        // The batch as a whole was refused (too big, or unreadable): halve it to find
+        // the event at fault; a single such event is dropped, never the others.
+        if (batch.length > 1) { batchSize = Math.ceil(batch.length / 2); return true; }
+        forget(idsOf(batch));
+        return true;
       }
       throw new Error("HTTP " + r.status);
     }).catch(function () {
-      say("Chưa gửi được tiến độ — sẽ thử lại.");
-      setTimeout(flush, retryDelay); retryDelay = Math.min(retryDelay * 2, 60000);
-      return false;
+      return retryLater();
     }).then(function (ok) {
       inflight = null;
       return ok && load().length ? flush(keepalive) : ok;
@@ -108,7 +123,8 @@
     });
   }
 
-  // Completing: queue the event and move on once it is stored; offline, stay and say so.
+  // Completing: queue the event and move on once the server has accepted it; if it
+  // wants more reading first, say why and stay; offline, stay and say so.
   var form = document.querySelector("form[data-complete]");
   if (form) {
     form.addEventListener("submit", function (ev) {
@@ -116,9 +132,16 @@
       tick(true);
       queue("completed", {});
       var next = form.querySelector('input[name="next"]').value;
+      var answer = null;
+      completion = function (body) {
+        (body.activities || []).forEach(function (a) { if (a.activity === activity) answer = a; });
+        (body.courses || []).forEach(function (c) { if (c.newly_completed) next = article.dataset.courseUrl || next; });
+      };
       flush().then(function (ok) {
-        if (ok) location.assign(next);
-        else say("Đã ghi nhận hoàn thành; sẽ gửi khi có mạng.");
+        completion = null;
+        if (!ok) { say("Đã ghi nhận hoàn thành; sẽ gửi khi có mạng."); return; }
+        if (answer && !answer.completed && answer.waiting) { say(answer.waiting); return; }
+        location.assign(next);
       });
     });
   }
