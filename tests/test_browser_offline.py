@@ -10,7 +10,6 @@ import time
 
 from playwright.sync_api import expect
 
-from courses import views
 from courses.models import LessonPage, ProgressEvent, Verb
 from courses.services.enrolment import enrolment_create
 from tests.conftest import BROWSER_TEST
@@ -142,11 +141,11 @@ def test_a_slow_connection_shows_the_kept_lesson_after_four_seconds(
     # The server now takes 8 s to answer, as over a bad 3G link: the kept copy is shown
     # after the worker's 4 s timeout, and the late answer (a new revision, published
     # meanwhile) still refreshes the copy.
-    def slow_serve(request, lesson_page, serve=views.lesson_serve):
+    def slow_serve(lesson_page, request, *args, serve=LessonPage.serve, **kwargs):
         time.sleep(8)
-        return serve(request, LessonPage.objects.get(pk=lesson_page.pk))
+        return serve(LessonPage.objects.get(pk=lesson_page.pk), request, *args, **kwargs)
 
-    monkeypatch.setattr(views, "lesson_serve", slow_serve)
+    monkeypatch.setattr(LessonPage, "serve", slow_serve)
     started = time.monotonic()
     response = page.goto(lesson.get_url())
     waited = time.monotonic() - started
@@ -161,3 +160,45 @@ def test_a_slow_connection_shows_the_kept_lesson_after_four_seconds(
     phone.set_offline(True)
     page.reload()
     expect(page.get_by_text("Bản sửa mới")).to_be_visible()
+
+
+def test_one_stale_event_in_the_queue_costs_none_of_the_others(
+    phone, live_server, course_tree, learner
+):
+    """Defect: one event of a course withdrawn from on another device made the page drop
+    the whole batch (up to 49 valid events of other lessons) on the server's refusal."""
+    import uuid
+
+    from django.utils import timezone
+
+    from courses.services.enrolment import enrolment_withdraw
+    from tests.factories import build_course
+
+    other = build_course(title="Khóa đã rút", slug="khoa-da-rut")
+    enrolment_create(learner=learner, course=course_tree.course)
+    enrolment_withdraw(enrolment=enrolment_create(learner=learner, course=other.course))
+    log_in(phone, live_server, learner)
+    page = phone.new_page()
+    page.goto(live_server.url + "/my-learning/")
+
+    def queued(activity, verb="progressed"):
+        return {
+            "id": str(uuid.uuid4()),
+            "activity": str(activity.pk),
+            "verb": verb,
+            "occurred_at": timezone.now().isoformat(),
+            "payload": {"seconds": 1},
+        }
+
+    stale = queued(other.activities[0])
+    valid = [queued(course_tree.activities[1 + i % 2]) for i in range(49)]
+    key = f"lms-progress-queue:{learner.pk}"
+    page.evaluate("([k, q]) => localStorage.setItem(k, JSON.stringify(q))", [key, [stale, *valid]])
+
+    page.goto(course_tree.lessons[0].get_url())
+    expect_lesson(page, course_tree.lessons[0])
+    stored = ProgressEvent.objects.filter(pk__in=[e["id"] for e in valid])
+    assert wait_until(lambda: stored.count() == 49, 15), stored.count()
+    assert not ProgressEvent.objects.filter(pk=stale["id"]).exists()
+    left = lambda: page.evaluate(f"JSON.parse(localStorage.getItem('{key}') || '[]').length")  # noqa: E731
+    assert wait_until(lambda: left() == 0, 10), "the settled events, the stale one too, left"

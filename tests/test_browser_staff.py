@@ -26,7 +26,7 @@ from courses.models import Activity, Cohort, Enrolment, LessonPage
 from courses.services.enrolment import enrolment_create
 from courses.services.progress import EventIn, progress_events_ingest
 from tests.conftest import BROWSER_TEST, ROOT
-from tests.factories import build_course
+from tests.factories import build_course, served
 from tests.test_browser_flow import COURSE_TITLE, PASSWORD, log_in
 
 pytestmark = BROWSER_TEST
@@ -130,7 +130,7 @@ def csv_file(*rows: str) -> dict:
 def course(celery_queue, trainer):
     """The factory's course, taught by ``trainer``. The new catalogue opened itself to the
     trainers group; the admin hooks narrow that to the courses each trainer teaches."""
-    return build_course(trainer=trainer)
+    return build_course(trainer=trainer, lesson_min_seconds=0)
 
 
 @pytest.fixture
@@ -321,7 +321,7 @@ def test_trainer_enrols_a_cohort_from_csv_and_a_new_learner_signs_in(
     site_log_in(page, "lan.hoang", password)
     expect(page.get_by_role("heading", level=1, name="Việc học của tôi")).to_be_visible()
     expect(page.get_by_role("link", name=COURSE_TITLE)).to_be_visible()
-    expect(page.get_by_text("0% · 0/3 bài bắt buộc")).to_be_visible()
+    expect(page.get_by_text("0% · 0/3 hoạt động bắt buộc")).to_be_visible()
     # The refused upload answers 400 on purpose; the browser logs that as an error.
     problems = [p for p in desktop.problems if "status of 400" not in p]
     assert not problems, problems
@@ -338,6 +338,7 @@ def test_manager_follows_only_the_learners_of_their_commune(
     duc = make_learner("duc", unit_=other_unit, full_name="Nông Văn Đức")
     for person in (hoa, duc):
         enrolment_create(learner=person, course=course.course)
+    served(hoa, course.activities[0])
     progress_events_ingest(
         learner=hoa,
         events=[
