@@ -43,7 +43,9 @@ def _site_templates():
 
 
 def test_no_template_carries_an_inline_script_or_event_handler():
-    inline_script = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/(ld\+)?json)[^>]*>", re.I)
+    inline_script = re.compile(
+        r"<script(?![^>]*\bsrc=)(?![^>]*application/(ld\+)?json)[^>]*>", re.I
+    )
     handler = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)
     javascript_url = re.compile(r"""(href|src|action)\s*=\s*["']?\s*javascript:""", re.I)
     offenders = [
