@@ -270,7 +270,7 @@ def test_completion_made_offline_is_sent_when_back_online(page, live_server, cou
 
     page.context.set_offline(False)
     try:
-        page.wait_for_function("window.__online > 0", timeout=3000)
+        page.wait_for_function("() => window.__online > 0", timeout=3000)
     except PlaywrightTimeoutError:  # a browser that does not fire it on emulated change
         page.evaluate("window.dispatchEvent(new Event('online'))")
     status = wait_until(lambda: completion_of(learner, activity) == COMPLETED, SYNC_WAIT_S)

@@ -167,7 +167,7 @@ def test_trainer_writes_previews_and_publishes_a_lesson(
     # 2. A module takes lessons only, so "Add child page" opens the lesson form directly.
     admin.get_by_role("link", name=admin_text("Add child page")).click()
     expect(admin).to_have_url(re.compile(rf"/admin/pages/add/courses/lessonpage/{module.pk}/$"))
-    admin.wait_for_function("window.__watching === true", timeout=5_000)
+    admin.wait_for_function("() => window.__watching === true", timeout=5_000)
     admin.get_by_role("textbox", name=label("Tiêu đề", "Title")).fill(LESSON_TITLE)
 
     # 3. Two blocks: "Văn bản" (rich text) and "Từ vựng" (vocabulary).

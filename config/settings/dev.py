@@ -1,7 +1,7 @@
-"""Embedded default: SQLite, in-memory channel layer, SQLite-backed Celery broker."""
+"""Development: the embedded default with DEBUG on (``bin/run --dev``, and manage.py's
+default), served by runserver with its file watcher."""
 
-from .base import *  # noqa: F403
 from .base import env_bool
+from .embedded import *  # noqa: F403
 
 DEBUG = env_bool("DEBUG", True)
-ALLOWED_HOSTS = ["*"]

@@ -30,6 +30,13 @@ X_FRAME_OPTIONS = "SAMEORIGIN"
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
 # nginx compresses in a deployment; compressing twice wastes the web workers' CPU.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "django.middleware.gzip.GZipMiddleware"]  # noqa: F405
-if env_bool("AXES_BEHIND_PROXY", True):
-    AXES_IPWARE_PROXY_COUNT = 1
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Behind the shipped nginx (docker/nginx.conf): it overwrites X-Real-IP with the address
+# it saw, after its real-IP module has resolved any trusted proxies in front of it. Only
+# nginx can reach the app servers, so nobody else can set this header.
+# AXES_BEHIND_PROXY=false: browsers reach the app server directly (no nginx at all).
+CLIENT_IP_META_KEY = os.environ.get(
+    "CLIENT_IP_META_KEY",
+    "HTTP_X_REAL_IP" if env_bool("AXES_BEHIND_PROXY", True) else "REMOTE_ADDR",
+)
+AXES_IPWARE_META_PRECEDENCE_ORDER = [CLIENT_IP_META_KEY]
+RATELIMIT_IP_META_KEY = CLIENT_IP_META_KEY

@@ -1,0 +1,124 @@
+"""The embedded default as bin/run starts it: config.settings.embedded on a fresh SQLite
+database, served by ``python -m config.serve`` (uvicorn, HTTP and WebSockets)."""
+
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.nginx import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+# Kept between runs: collectstatic then only copies what changed.
+STATIC_ROOT = ROOT / "var" / "test-embedded-static"
+
+
+def manage(*args, env):
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory):
+    """The server's address; started as bin/run starts it, stopped afterwards."""
+    var = tmp_path_factory.mktemp("embedded-var")
+    port = free_port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_", "REDIS_", "CELERY_", "DJANGO_", "DEBUG", "SECRET_KEY"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.embedded",
+        LMS_VAR_DIR=str(var),
+        STATIC_ROOT=str(STATIC_ROOT),
+        LMS_ADDR=f"127.0.0.1:{port}",
+        PYTHONUNBUFFERED="1",
+    )
+    manage("migrate", "--noinput", "-v0", env=env)
+    manage("collectstatic", "--noinput", "-v0", env=env)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "config.serve"],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    server.kill()
+                    pytest.fail(f"the embedded server did not start:\n{server.stdout.read()}")
+                time.sleep(0.2)
+        yield port
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=5)
+
+
+def get(port: int, path: str, headers=None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        return response, response.read()
+    finally:
+        connection.close()
+
+
+def test_the_embedded_server_answers_with_the_site(embedded):
+    response, body = get(embedded, "/")
+    assert response.status == 200
+    assert "Học trực tuyến Lạng Sơn" in body.decode()
+    # A real server, not the development one.
+    assert "WSGIServer" not in (response.getheader("Server") or "")
+
+
+def test_an_unknown_address_shows_the_sites_own_404_page(embedded):
+    response, body = get(embedded, "/khong-co-trang-nay/")
+    page = body.decode()
+    assert response.status == 404
+    assert "Không tìm thấy trang" in page
+    # Not Django's debug page, which lists every URL pattern of the site.
+    assert "URLconf" not in page and "DEBUG = True" not in page
+
+
+def test_static_files_are_served_compressed(embedded):
+    manifest = json.loads((STATIC_ROOT / "staticfiles.json").read_text())["paths"]
+    script = "/static/" + manifest["vendor/htmx/htmx.min.js"]
+    response, body = get(embedded, script, {"Accept-Encoding": "gzip, deflate, br"})
+    assert response.status == 200
+    assert response.getheader("Content-Encoding") in ("gzip", "br")
+    assert len(body) < 25_000  # htmx is about 50 KB uncompressed
+    assert "immutable" in response.getheader("Cache-Control", "") or "max-age" in (
+        response.getheader("Cache-Control") or ""
+    )
+
+
+def test_the_host_header_must_name_this_machine(embedded):
+    response, _ = get(embedded, "/accounts/password/reset/", {"Host": "evil.example"})
+    assert response.status == 400
