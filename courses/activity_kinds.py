@@ -163,6 +163,13 @@ def get_kind(name: str) -> ActivityKind | None:
     return _registry.get(name)
 
 
+def require_kind(name: str) -> ActivityKind:
+    kind = _registry.get(name)
+    if kind is None:
+        raise LookupError(f"Activity kind {name!r} is not registered")
+    return kind
+
+
 def describe_activities(activities: Iterable[Activity]) -> dict[uuid.UUID, OutlineEntry]:
     """Outline entries for activities of any kinds, each kind asked once for its own."""
     by_kind: dict[str, list[Activity]] = {}

@@ -4,7 +4,9 @@ from dataclasses import dataclass, field, replace
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from wagtail.query import PageQuerySet
 
 from cms.cache import tree_cached
 from lms.roles import is_admin, is_manager, is_trainer
@@ -52,7 +54,7 @@ class OutlineItem:
 @dataclass
 class OutlineModule:
     page_id: int | None
-    title: str
+    title: str | Promise  # lazy for the "other activities" heading, cached in any language
     items: list[OutlineItem] = field(default_factory=list)
 
     @property
@@ -176,7 +178,7 @@ def resume_item(outline: list[OutlineModule], last_activity_id: str | None) -> O
 # --- catalogue ----------------------------------------------------------------------
 
 
-def published_courses() -> QuerySet[CoursePage]:
+def published_courses() -> PageQuerySet:
     return CoursePage.objects.live().public()
 
 

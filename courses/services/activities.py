@@ -1,6 +1,8 @@
 """Activities: what a course tracks. Lessons follow the page tree; other kinds register
 and retire theirs through ``activity_register`` and ``activity_retire``."""
 
+from functools import partial
+
 from django.db import transaction
 from wagtail.models import Page
 
@@ -14,11 +16,11 @@ from .errors import ServiceError
 def _recount_later(*course_ids: int | None) -> None:
     from courses.tasks import course_progress_recount_task
 
+    def enqueue(course_id: int) -> None:
+        course_progress_recount_task.delay(course_id)
+
     for course_id in {c for c in course_ids if c is not None}:
-        transaction.on_commit(
-            lambda course_id=course_id: course_progress_recount_task.delay(course_id),
-            robust=True,
-        )
+        transaction.on_commit(partial(enqueue, course_id), robust=True)
 
 
 def _counts(activity: Activity | None) -> tuple | None:
@@ -64,7 +66,7 @@ def activity_register(
             },
         )
         if previous != _counts(activity):
-            _recount_later(activity.course_id, previous and previous[0])
+            _recount_later(activity.course_id, previous[0] if previous else None)
         transaction.on_commit(tree_changed)
     return activity
 
@@ -116,7 +118,7 @@ def activity_sync_for_lesson(lesson: LessonPage) -> Activity | None:
             },
         )
         if _counts(previous) != _counts(activity):
-            _recount_later(activity.course_id, previous and previous.course_id)
+            _recount_later(activity.course_id, previous.course_id if previous else None)
     return activity
 
 

@@ -9,7 +9,7 @@ from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.activity_kinds import EventIn, FoldContext, get_kind
+from courses.activity_kinds import EventIn, FoldContext, get_kind, require_kind
 from courses.announcements import announce_on_commit, course_completed, progress_changed
 from courses.completion import ActivityState, CourseState, CriterionParams, rule_holds
 from courses.models import (
@@ -256,7 +256,7 @@ def _store_and_fold(learner, events, activities, enrolments, now, result) -> Non
     for event, ctx in contexts:
         activity = activities[event.activity_id]
         summary = summaries[activity.pk]
-        kind = get_kind(activity.kind)
+        kind = require_kind(activity.kind)
         kind.fold(summary, event, ctx)
         if not summary.is_completed and kind.completes(summary, event.verb, event.payload):
             missing = kind.evidence(summary, activity, ctx)
@@ -386,8 +386,10 @@ def course_progress_refresh(
     progress = enrolment.progress
     fields = ["updated_at"]
     newly_completed = False
-    if last_activity is not None and (
-        progress.last_activity_at is None or last_activity_at >= progress.last_activity_at
+    if (
+        last_activity is not None
+        and last_activity_at is not None
+        and (progress.last_activity_at is None or last_activity_at >= progress.last_activity_at)
     ):
         progress.last_activity = last_activity
         progress.last_activity_at = last_activity_at
