@@ -50,6 +50,7 @@ VOICES = {"female": 200.0, "male": 125.0}
 SYLLABLE_SECONDS = 0.3
 GAP_SECONDS = 0.07
 LINE_GAP_SECONDS = 0.6
+VIDEO_SECONDS = 8
 
 
 class MediaUnavailable(Exception):
@@ -146,9 +147,6 @@ def speech_file(lines: list[tuple[str, str]]) -> Path:
         _run(joined.filter("lowpass", f=3200), path)
 
     return _cached("speech", repr(lines), "mp3", build)
-
-
-VIDEO_SECONDS = 8
 
 
 def _label_font() -> str | None:
