@@ -7,4 +7,6 @@ class CmsConfig(AppConfig):
     verbose_name = _("Trang và nội dung")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import signals, slugs  # noqa: F401 (signals connects its receivers)
+
+        slugs.install()

@@ -1,9 +1,30 @@
 """The Lạng Sơn demo's content: four programmes with a course each, in Vietnamese, with
-Tày vocabulary where it fits, and the demo learners. Used by ``manage.py seed_demo``."""
+Tày vocabulary where it fits, and the demo learners. Used by ``manage.py seed_demo``.
+
+A lesson is ``(title, body)`` or ``(title, body, options)``, options being LessonPage
+fields. Media in a body are recipes (``speech``, ``sample_video``) that the seed turns
+into sample files (courses.demo_media); a recipe it cannot make is left out."""
+
+from cms.slugs import slugify_vi
+
+SAMPLE_NOTE = (
+    "<p>Âm thanh và video trong bản trình diễn là <b>tư liệu mẫu do máy tạo</b> (giọng "
+    "tổng hợp theo dấu thanh, hình thử): chúng cho thấy trình phát hoạt động, không phải "
+    "phát âm chuẩn. Giảng viên thay bằng bản ghi thật khi soạn bài.</p>"
+)
 
 
 def text(html: str) -> dict:
     return {"type": "text", "value": html}
+
+
+def speech(title: str, lines: list[tuple[str, str]]) -> dict:
+    """A sample-speech recipe: ``lines`` are ``(voice, text)``, voice "female" or "male"."""
+    return {"sample": "speech", "title": title, "name": slugify_vi(title), "lines": lines}
+
+
+def sample_video(title: str, label: str) -> dict:
+    return {"sample": "video", "title": title, "name": slugify_vi(title), "label": label}
 
 
 def vocab(word: str, meaning: str, example: str = "", example_meaning: str = "") -> dict:
@@ -14,13 +35,39 @@ def vocab(word: str, meaning: str, example: str = "", example_meaning: str = "")
             "meaning": meaning,
             "example": example,
             "example_meaning": example_meaning,
-            "pronunciation": None,
+            "pronunciation": speech(f"Âm thanh mẫu – phát âm “{word}”", [("female", word)]),
         },
+    }
+
+
+def audio(title: str, recipe: dict, transcript: str) -> dict:
+    return {"type": "audio", "value": {"title": title, "audio": recipe, "transcript": transcript}}
+
+
+def video(title: str, recipe: dict, transcript: str) -> dict:
+    return {
+        "type": "video",
+        "value": {"title": title, "video": recipe, "poster": None, "transcript": transcript},
     }
 
 
 def callout(kind: str, html: str) -> dict:
     return {"type": "callout", "value": {"kind": kind, "text": html}}
+
+
+def sample_note() -> dict:
+    """The note that the lesson's media are samples; left out with the media."""
+    return {**callout("note", SAMPLE_NOTE), "with_media": True}
+
+
+DIALOGUE = [
+    ("male", "Pỉ pây lăng?", "Anh (chị) đi đâu đấy?"),
+    ("female", "Pây ủy ban xã.", "Tôi đi ủy ban xã."),
+    ("female", "Ủy ban xã dú tỉ lăng?", "Ủy ban xã ở đâu?"),
+    ("male", "Pây tàng nẩy, bấu quây.", "Đi đường này, không xa."),
+    ("female", "Đây lai!", "Tốt quá!"),
+]
+SPEAKERS = {"male": "Cán bộ", "female": "Người dân"}
 
 
 PROGRAMS = [
@@ -114,6 +161,31 @@ PROGRAMS = [
                                         "họ để chắc chắn họ đã hiểu.</p>",
                                     ),
                                 ],
+                            ),
+                            (
+                                "Hỏi đường trong xã",
+                                [
+                                    text(
+                                        "<p>Nghe đoạn hội thoại giữa cán bộ và người dân hỏi "
+                                        "đường đến ủy ban xã, rồi đọc lời thoại.</p>"
+                                    ),
+                                    audio(
+                                        "Âm thanh mẫu: hội thoại hỏi đường (giọng tổng hợp)",
+                                        speech(
+                                            "Âm thanh mẫu – hội thoại hỏi đường",
+                                            [(voice, line) for voice, line, _ in DIALOGUE],
+                                        ),
+                                        "\n".join(
+                                            f"{SPEAKERS[voice]}: {line} ({meaning})"
+                                            for voice, line, meaning in DIALOGUE
+                                        ),
+                                    ),
+                                    vocab("Tàng", "Đường, con đường"),
+                                    vocab("Quây", "Xa"),
+                                    vocab("Dú tỉ lăng?", "Ở đâu?"),
+                                    sample_note(),
+                                ],
+                                {"required": False, "summary": "Bài luyện nghe, không bắt buộc."},
                             ),
                         ],
                     ),
@@ -222,6 +294,26 @@ PROGRAMS = [
                                         "kiểm tra lại rồi bấm Nộp hồ sơ.</p>"
                                     ),
                                 ],
+                            ),
+                            (
+                                "Xem video hướng dẫn",
+                                [
+                                    text(
+                                        "<p>Xem video rồi làm lại từng bước trên điện thoại "
+                                        "của mình. Video có thể tải về để xem khi không có "
+                                        "mạng.</p>"
+                                    ),
+                                    video(
+                                        "Video mẫu: nộp hồ sơ trên điện thoại (hình thử)",
+                                        sample_video(
+                                            "Video mẫu – nộp hồ sơ trên điện thoại", "VIDEO MẪU"
+                                        ),
+                                        "Video mẫu do máy tạo: hình thử và âm báo, thay cho "
+                                        "video hướng dẫn mà giảng viên sẽ tải lên.",
+                                    ),
+                                    sample_note(),
+                                ],
+                                {"required": False, "summary": "Video mẫu, không bắt buộc."},
                             ),
                         ],
                     ),

@@ -204,14 +204,17 @@ def catalogue_search(params) -> dict:
     if level in Level.values:
         courses = courses.filter(level=level)
     page = Paginator(courses, CATALOGUE_PAGE_SIZE).get_page(params.get("page"))
+    # Only languages a course is taught in: choosing any other could only find nothing.
+    taught = set(published_courses().order_by().values_list("language", flat=True).distinct())
     return {
         "q": query,
         "page_obj": page,
         "courses": page.object_list,
         "programs": programs,
-        "languages": Language.choices,
+        "languages": [(code, name) for code, name in Language.choices if code in taught],
         "levels": Level.choices,
         "selected": {"program": program, "language": language, "level": level},
+        "filtered": bool(query or program or language or level),
     }
 
 

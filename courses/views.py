@@ -21,7 +21,7 @@ from .selectors import (
     my_learning,
     progress_rows_for_staff,
 )
-from .services.certificates import CODE_RE, certificate_file
+from .services.certificates import CODE_RE, certificate_by_code, certificate_file
 from .services.enrolment import enrolment_create, enrolment_withdraw
 from .services.errors import ServiceError
 from .services.progress import REFUSED, EventIn, progress_events_ingest
@@ -138,26 +138,25 @@ def certificate_download(request, code: str):
 
 
 def certificate_verify(request, code: str):
-    wanted = code.strip().upper()
-    certificate = (
-        Certificate.objects.filter(code=wanted).first() if CODE_RE.fullmatch(wanted) else None
-    )
+    # Found however it was typed ("ls abcde fghjk"); the page shows the code as issued.
+    certificate, canonical = certificate_by_code(code)
     return TemplateResponse(
         request,
         "courses/certificate_verify.html",
-        {"certificate": certificate, "code": code},
+        {"certificate": certificate, "code": canonical or code},
         status=200 if certificate else 404,
     )
 
 
 def certificate_lookup(request):
-    code = request.GET.get("code", "").strip().upper()
-    if CODE_RE.fullmatch(code):
-        return redirect("certificate-verify", code=code)
-    if code:
-        # Not a code (a slash, a NUL byte...): no page to send it to; "not found" here.
-        return certificate_verify(request, code)
-    return TemplateResponse(request, "courses/certificate_verify.html", {"certificate": None})
+    code = request.GET.get("code", "")
+    if not code.strip():
+        return TemplateResponse(request, "courses/certificate_verify.html", {"certificate": None})
+    certificate, canonical = certificate_by_code(code)
+    if certificate is not None or canonical:
+        return redirect("certificate-verify", code=certificate.code if certificate else canonical)
+    # Not a code (a slash, a NUL byte...): no page to send it to; "not found" here.
+    return certificate_verify(request, code)
 
 
 def _staff_only(user) -> bool:

@@ -1,5 +1,7 @@
 """Catalogue search and filters. bin/test runs this module on SQLite as well."""
 
+import re
+
 import pytest
 
 from lms.text import fold
@@ -87,3 +89,42 @@ def test_the_next_page_keeps_the_search_and_filters(client, catalogue, monkeypat
     assert second.context["page_obj"].number == 2
     assert second.context["page_obj"].paginator.count == 2, "still filtered"
     assert titles(first) + titles(second) == ["Chế biến quế", "Kỹ thuật chế biến hoa hồi"]
+
+
+def language_options(response) -> list[str]:
+    select = response.content.decode().split('<select id="language"')[1].split("</select>")[0]
+    return re.findall(r'<option value="([^"]*)"', select)
+
+
+def test_the_language_filter_offers_only_languages_taught(client, catalogue, trainer):
+    draft = build_course(trainer=trainer, title="Tiếng H'Mông", slug="hmong", language="hnj")
+    draft.course.unpublish()
+    response = client.get(catalogue[0].catalogue.url)
+    assert language_options(response) == ["", "vi", "tyz"], "no Nùng, Dao, nor a draft's H'Mông"
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_an_empty_result_offers_to_clear_the_filters(client, catalogue, htmx):
+    url = catalogue[0].catalogue.url
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    html = client.get(url, {"q": "khong co gi", "level": "advanced"}, **headers).content.decode()
+    assert "Không tìm thấy khóa học phù hợp." in html
+    assert f'<a href="{url}">Xóa bộ lọc</a>' in html
+    assert "Xóa bộ lọc" not in client.get(url).content.decode()
+
+
+def test_the_catalogue_speaks_english_in_english(client, catalogue):
+    client.post("/i18n/setlang/", {"language": "en"})
+    html = client.get(catalogue[0].catalogue.url).content.decode()
+    assert "<h1>Courses</h1>" in html and "<title>Courses ·" in html
+    html = client.get(catalogue[0].catalogue.url, {"q": "zzz"}).content.decode()
+    assert "Clear filters" in html
+    client.post("/i18n/setlang/", {"language": "vi"})
+    assert "<h1>Khóa học</h1>" in client.get(catalogue[0].catalogue.url).content.decode()
+
+
+def test_the_home_page_title_names_the_site_once(client, catalogue):
+    html = client.get("/").content.decode()
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert title.count("Học trực tuyến Lạng Sơn") == 1, title
+    assert title == "Trang chủ · Học trực tuyến Lạng Sơn"

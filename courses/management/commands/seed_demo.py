@@ -1,7 +1,9 @@
 """A believable Lạng Sơn demo: programs, courses, modules, lessons and people.
 
 Safe to run again: pages and accounts that exist are kept; every demo account gets a
-fresh password, printed at the end, so the printed list always works.
+fresh password, printed at the end, so the printed list always works. Lessons get sample
+audio and video made with ffmpeg (courses.demo_media); without ffmpeg the demo is
+seeded without them, and says so.
 """
 
 import uuid
@@ -15,6 +17,7 @@ from wagtail.models import Page, Site
 
 from cms.models import HomePage
 from courses.demo_content import LEARNERS, PROGRAMS
+from courses.demo_media import SampleMedia
 from courses.models import (
     Activity,
     ActivityProgress,
@@ -44,6 +47,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        self.media = SampleMedia()
         with transaction.atomic():
             home = self._home()
             catalogue = self._child(
@@ -69,6 +73,13 @@ class Command(BaseCommand):
                     courses.append(self._course(program_page, spec, trainer))
         # Progress is added through the real services after the tree is committed.
         self._demo_progress(courses, accounts)
+        if self.media.problem:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Sample audio and video were left out ({self.media.problem}); "
+                    "install ffmpeg and run seed_demo again to add them."
+                )
+            )
         if not options["quiet_passwords"]:
             self.stdout.write(self.style.SUCCESS("Demo accounts (username / password / role):"))
             for username, (_, password, role) in accounts.items():
@@ -118,16 +129,30 @@ class Command(BaseCommand):
             course.save_revision().publish()
         for m_index, (module_title, lessons) in enumerate(spec["modules"], start=1):
             module = self._child(course, ModulePage, slug=f"hoc-phan-{m_index}", title=module_title)
-            for l_index, (lesson_title, body) in enumerate(lessons, start=1):
-                self._child(
+            for l_index, (lesson_title, body, *options) in enumerate(lessons, start=1):
+                realised = self.media.realise(body)
+                lesson = self._child(
                     module,
                     LessonPage,
                     slug=f"bai-{l_index}",
                     title=lesson_title,
-                    body=body,
+                    body=realised,
                     estimated_minutes=8 + 2 * len(body),
+                    **(options[0] if options else {}),
                 )
+                self._add_missing_media(lesson, realised)
         return course
+
+    def _add_missing_media(self, lesson: LessonPage, body: list[dict]) -> None:
+        """A lesson seeded before the demo had media gets them, unless a person has
+        edited it since: their version is kept."""
+        wanted = _documents_in(body)
+        if not wanted or wanted <= _documents_in(lesson.body.raw_data):
+            return
+        if lesson.revisions.filter(user__isnull=False).exists():
+            return
+        lesson.body = body
+        lesson.save_revision().publish()
 
     # -- people --------------------------------------------------------------------------
 
@@ -222,3 +247,14 @@ class Command(BaseCommand):
                 ]
             if events:
                 progress_events_ingest(learner=learner, events=events)
+
+
+def _documents_in(body) -> set[int]:
+    """The documents a lesson body plays (pronunciations, audio, video)."""
+    found = set()
+    for block in body:
+        value = block["value"]
+        for key in ("pronunciation", "audio", "video"):
+            if isinstance(value, dict) and isinstance(value.get(key), int):
+                found.add(value[key])
+    return found
