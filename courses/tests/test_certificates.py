@@ -249,7 +249,7 @@ def test_certificates_issued_before_get_their_evidence_from_the_records(evidence
 
     from django.apps import apps
 
-    migration = importlib.import_module("courses.migrations.0003_certificate_evidence")
+    migration = importlib.import_module("courses.migrations.0004_certificate_evidence")
     certificate = certificate_issue(enrolment_id=evidenced.pk)
     Certificate.objects.filter(pk=certificate.pk).update(
         course_minutes=None, seconds_spent=None, started_at=None
