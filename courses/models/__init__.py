@@ -1,5 +1,6 @@
 from .certificates import Certificate
 from .enrolment import Cohort, Enrolment
+from .invitations import Invitation
 from .pages import (
     CataloguePage,
     CoursePage,
@@ -21,6 +22,7 @@ __all__ = [
     "CourseProgress",
     "CoursePage",
     "Enrolment",
+    "Invitation",
     "Language",
     "LessonPage",
     "Level",
