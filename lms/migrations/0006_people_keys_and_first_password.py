@@ -4,34 +4,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lms', '0005_field_labels'),
+        ("lms", "0005_field_labels"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='administrativeunit',
-            options={'ordering': ['-is_current', 'level', 'sort_key'], 'verbose_name': 'đơn vị hành chính', 'verbose_name_plural': 'đơn vị hành chính'},
+            name="administrativeunit",
+            options={
+                "ordering": ["-is_current", "level", "sort_key"],
+                "verbose_name": "đơn vị hành chính",
+                "verbose_name_plural": "đơn vị hành chính",
+            },
         ),
         migrations.AddField(
-            model_name='administrativeunit',
-            name='sort_key',
-            field=models.CharField(default='', editable=False, help_text='Tên theo thứ tự từ điển tiếng Việt (Đ sau D), tự tính khi lưu.', max_length=400, verbose_name='khóa sắp xếp'),
+            model_name="administrativeunit",
+            name="sort_key",
+            field=models.CharField(
+                default="",
+                editable=False,
+                help_text="Tên theo thứ tự từ điển tiếng Việt (Đ sau D), tự tính khi lưu.",
+                max_length=400,
+                verbose_name="khóa sắp xếp",
+            ),
         ),
         migrations.AddField(
-            model_name='learnerprofile',
-            name='must_change_password',
-            field=models.BooleanField(default=False, help_text='Mật khẩu hiện tại là mật khẩu dùng một lần do giảng viên hoặc quản lý cấp: lần đăng nhập tới, người học phải đặt mật khẩu của mình trước khi làm gì khác.', verbose_name='phải đổi mật khẩu'),
+            model_name="learnerprofile",
+            name="must_change_password",
+            field=models.BooleanField(
+                default=False,
+                help_text="Mật khẩu hiện tại là mật khẩu dùng một lần do giảng viên hoặc quản lý cấp: lần đăng nhập tới, người học phải đặt mật khẩu của mình trước khi làm gì khác.",
+                verbose_name="phải đổi mật khẩu",
+            ),
         ),
         migrations.AddField(
-            model_name='learnerprofile',
-            name='search_key',
-            field=models.CharField(default='', editable=False, help_text='Họ tên không dấu, chữ thường, để tìm không cần gõ dấu; tự tính khi lưu.', max_length=200, verbose_name='khóa tìm kiếm'),
+            model_name="learnerprofile",
+            name="search_key",
+            field=models.CharField(
+                default="",
+                editable=False,
+                help_text="Họ tên không dấu, chữ thường, để tìm không cần gõ dấu; tự tính khi lưu.",
+                max_length=200,
+                verbose_name="khóa tìm kiếm",
+            ),
         ),
         migrations.AlterField(
-            model_name='learnerprofile',
-            name='sex',
-            field=models.CharField(choices=[('female', 'Nữ'), ('male', 'Nam'), ('other', 'Khác'), ('unstated', 'Không muốn nêu')], help_text='Người học có thể chọn “Không muốn nêu”; báo cáo đếm riêng nhóm “không nêu”.', max_length=10, verbose_name='giới tính'),
+            model_name="learnerprofile",
+            name="sex",
+            field=models.CharField(
+                choices=[
+                    ("female", "Nữ"),
+                    ("male", "Nam"),
+                    ("other", "Khác"),
+                    ("unstated", "Không muốn nêu"),
+                ],
+                help_text="Người học có thể chọn “Không muốn nêu”; báo cáo đếm riêng nhóm “không nêu”.",
+                max_length=10,
+                verbose_name="giới tính",
+            ),
         ),
     ]

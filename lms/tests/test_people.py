@@ -33,7 +33,11 @@ def test_a_signed_in_learner_changes_their_password(client, learner):
     assert '<main id="main">' in page.content.decode(), "in the site's layout"
     response = client.post(
         "/accounts/password/change/",
-        {"old_password": "sai", "new_password1": "Mat-khau-moi-99", "new_password2": "Mat-khau-moi-99"},
+        {
+            "old_password": "sai",
+            "new_password1": "Mat-khau-moi-99",
+            "new_password2": "Mat-khau-moi-99",
+        },
     )
     assert response.status_code == 200, "the old password is checked"
     response = client.post(
@@ -94,10 +98,12 @@ def test_the_first_password_page_is_nobody_elses(client, learner):
 
 
 def test_a_manager_in_scope_resets_a_password_shown_once(
-    client, learner, other_learner, make_manager, unit
+    client, course_tree, learner, other_learner, make_manager, unit
 ):
     client.force_login(make_manager("qldk", [unit]))
     url = f"/accounts/learners/{learner.pk}/password/"
+    enrolment_create(learner=learner, course=course_tree.course)
+    assert url in client.get(f"/follow/learners/{learner.pk}/").content.decode()
     assert "Cấp mật khẩu" in client.get(url).content.decode()
     assert client.post(url)["Location"] == url
     html = client.get(url).content.decode()
