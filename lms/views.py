@@ -175,7 +175,12 @@ def profile(request):
     context = {"learner": learner, "form": None, "details": None}
     if learner is None:
         return TemplateResponse(request, "registration/profile.html", context)
-    which = request.POST.get("form") if request.method == "POST" else None
+    which = None
+    if request.method == "POST":
+        # A form without the marker is the consent form, as it always was.
+        which = request.POST.get("form") or (
+            "ethnicity" if "ethnic_consent" in request.POST else "details"
+        )
     details = ProfileForm(
         request.POST if which == "details" else None,
         initial={
@@ -206,9 +211,7 @@ def profile(request):
         messages.success(request, _("Đã lưu lựa chọn của bạn."))
         return redirect("profile")
     context.update({"form": ethnicity, "details": details})
-    return TemplateResponse(
-        request, "registration/profile.html", context, status=400 if which else 200
-    )
+    return TemplateResponse(request, "registration/profile.html", context)
 
 
 @login_required
