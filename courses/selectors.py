@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field, replace
 
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from wagtail.query import PageQuerySet
@@ -375,8 +375,13 @@ def progress_rows_for_staff(user, params) -> dict:
     if unit.isdecimal():
         rows = rows.filter(learner__learner_profile__unit__current_unit_id=int(unit))
     query = search_query(params.get("q"))
-    if query:
-        rows = rows.filter(learner__learner_profile__full_name__icontains=query)
+    # Like the catalogue: "nong thi ha" finds "Nông Thị Hà"; each word in the name or
+    # the username.
+    for word in fold(query).split():
+        rows = rows.filter(
+            Q(learner__learner_profile__search_key__contains=word)
+            | Q(learner__username__icontains=word)
+        )
     page = Paginator(rows, STAFF_ROWS_PAGE_SIZE).get_page(params.get("page"))
     return {
         "page_obj": page,

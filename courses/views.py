@@ -22,7 +22,7 @@ from .selectors import (
     progress_rows_for_staff,
 )
 from .services.certificates import CODE_RE, certificate_by_code, certificate_file
-from .services.enrolment import enrolment_create, enrolment_withdraw
+from .services.enrolment import enrolment_create, enrolment_withdraw, invitation_decline
 from .services.errors import ServiceError
 from .services.progress import REFUSED, EventIn, progress_events_ingest
 
@@ -47,6 +47,7 @@ def _course_action(request, course_id: int):
 
 
 def enrol(request, course_id: int):
+    """Enrol oneself; this also accepts a pending invitation to the course."""
     course, elsewhere = _course_action(request, course_id)
     if elsewhere:
         return elsewhere
@@ -60,9 +61,14 @@ def enrol(request, course_id: int):
 
 
 def unenrol(request, course_id: int):
+    """Withdraw; with ``invitation`` in the form, decline the invitation instead."""
     course, elsewhere = _course_action(request, course_id)
     if elsewhere:
         return elsewhere
+    if "invitation" in request.POST:
+        if invitation_decline(learner=request.user, course=course):
+            messages.success(request, _("Đã từ chối lời mời."))
+        return redirect("my-learning")
     enrolment = Enrolment.objects.filter(learner=request.user, course=course).first()
     if enrolment is not None and enrolment.is_active:
         enrolment_withdraw(enrolment=enrolment)

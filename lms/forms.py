@@ -1,12 +1,9 @@
-import unicodedata
-from datetime import date
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
-from django.contrib.auth.validators import ASCIIUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
+from . import person_rules
 from .models import EthnicGroup, LearnerProfile
 from .selectors import current_units
 
@@ -17,21 +14,72 @@ ETHNIC_PURPOSE = _(
 )
 
 
-class SignUpForm(UserCreationForm):
-    full_name = forms.CharField(label=_("Họ và tên"), max_length=150)
-    email = forms.EmailField(
-        label=_("Email"), required=False, help_text=_("Để lấy lại mật khẩu khi quên.")
+def _must_choose(choices) -> list:
+    """A list with nothing chosen at first: a preset answer would be recorded for
+    everyone who skipped the question, and skew the statistics."""
+    return [("", _("— Chọn —")), *choices]
+
+
+class PersonFieldsMixin:
+    """The person rules (lms.person_rules) applied to whichever of their fields a form has."""
+
+    def _clean_person_field(self, name, rule):
+        value = self.cleaned_data.get(name)
+        if value in (None, ""):
+            return value
+        return rule(value)
+
+    def clean_full_name(self):
+        return self._clean_person_field("full_name", person_rules.clean_full_name)
+
+    def clean_birth_year(self):
+        return self._clean_person_field("birth_year", person_rules.clean_birth_year)
+
+    def clean_phone(self):
+        return self._clean_person_field("phone", person_rules.clean_phone)
+
+    def clean_email(self):
+        return self._clean_person_field("email", person_rules.clean_email)
+
+    def clean_occupation(self):
+        return self._clean_person_field("occupation", person_rules.clean_occupation)
+
+
+def _sex_field():
+    return forms.ChoiceField(
+        label=_("Giới tính"),
+        choices=_must_choose(LearnerProfile.Sex.choices),
+        help_text=_("Dùng cho thống kê theo giới tính; bạn có thể chọn “Không muốn nêu”."),
     )
-    phone = forms.CharField(label=_("Số điện thoại"), max_length=20, required=False)
-    category = forms.ChoiceField(label=_("Bạn là"), choices=LearnerProfile.Category.choices)
-    occupation = forms.CharField(label=_("Cơ quan/nghề nghiệp"), max_length=200, required=False)
-    sex = forms.ChoiceField(label=_("Giới tính"), choices=LearnerProfile.Sex.choices)
-    birth_year = forms.IntegerField(label=_("Năm sinh"))
-    unit = forms.ModelChoiceField(
+
+
+def _unit_field():
+    return forms.ModelChoiceField(
         label=_("Xã/phường nơi bạn sống hoặc làm việc"),
         queryset=current_units(),
         empty_label=_("— Chọn xã/phường —"),
     )
+
+
+class SignUpForm(PersonFieldsMixin, UserCreationForm):
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=person_rules.NAME_MAX_LENGTH)
+    email = forms.EmailField(
+        label=_("Email"), required=False, help_text=_("Để lấy lại mật khẩu khi quên.")
+    )
+    phone = forms.CharField(
+        label=_("Số điện thoại"), max_length=person_rules.PHONE_MAX_LENGTH, required=False
+    )
+    category = forms.ChoiceField(
+        label=_("Bạn là"), choices=_must_choose(LearnerProfile.Category.choices)
+    )
+    occupation = forms.CharField(
+        label=_("Cơ quan/nghề nghiệp"),
+        max_length=person_rules.OCCUPATION_MAX_LENGTH,
+        required=False,
+    )
+    sex = _sex_field()
+    birth_year = forms.IntegerField(label=_("Năm sinh"))
+    unit = _unit_field()
     ethnic_consent = forms.ChoiceField(
         label=_("Bạn có đồng ý cho biết dân tộc của mình không?"),
         help_text=ETHNIC_PURPOSE,
@@ -54,27 +102,14 @@ class SignUpForm(UserCreationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("Tên đăng nhập")
         self.fields["username"].help_text = _("Chữ, số và @ . + - _ (không dấu, không cách).")
-        # As the help says, and as cohort lists require: "Hòa" or a Cyrillic look-alike
-        # "hoа" could never be matched by a trainer's list, nor told apart on screen.
-        self.fields["username"].validators.append(
-            ASCIIUsernameValidator(
-                message=_("Tên đăng nhập chỉ gồm chữ không dấu, số và @ . + - _.")
-            )
+        low, high = person_rules.birth_year_range()
+        self.fields["birth_year"].widget.attrs.update({"min": low, "max": high})
+
+    def clean_username(self):
+        self.cleaned_data["username"] = person_rules.clean_username(
+            self.cleaned_data.get("username", "")
         )
-
-    def clean_full_name(self):
-        name = self.cleaned_data["full_name"]
-        # Control and invisible formatting characters (U+202E, which turns the text round,
-        # U+200B...) would go on the certificate; the cohort import refuses controls too.
-        if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in name):
-            raise forms.ValidationError(_("Họ và tên có ký tự không hợp lệ."))
-        return name
-
-    def clean_birth_year(self):
-        year = self.cleaned_data["birth_year"]
-        if not 1920 <= year <= date.today().year - 10:
-            raise forms.ValidationError(_("Năm sinh không hợp lệ."))
-        return year
+        return super().clean_username()  # refuses names that differ only in case
 
     def clean(self):
         cleaned = super().clean()
@@ -82,6 +117,21 @@ class SignUpForm(UserCreationForm):
         if consent and not cleaned.get("ethnic_group"):
             self.add_error("ethnic_group", _("Hãy chọn dân tộc, hoặc chọn “Không”."))
         return cleaned
+
+
+class ProfileForm(PersonFieldsMixin, forms.Form):
+    """What a learner keeps up to date themselves: the rest (category, birth year) is
+    what they signed up as, and the admin corrects it."""
+
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=person_rules.NAME_MAX_LENGTH)
+    sex = _sex_field()
+    unit = _unit_field()
+    phone = forms.CharField(
+        label=_("Số điện thoại"), max_length=person_rules.PHONE_MAX_LENGTH, required=False
+    )
+    email = forms.EmailField(
+        label=_("Email"), required=False, help_text=_("Để lấy lại mật khẩu khi quên.")
+    )
 
 
 class EthnicityForm(forms.Form):

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .text import fold, vi_sort_key
+
 
 class AdministrativeUnit(models.Model):
     """A unit of Lạng Sơn, current or former.
@@ -33,6 +35,13 @@ class AdministrativeUnit(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    sort_key = models.CharField(
+        _("khóa sắp xếp"),
+        max_length=400,
+        editable=False,
+        default="",
+        help_text=_("Tên theo thứ tự từ điển tiếng Việt (Đ sau D), tự tính khi lưu."),
+    )
     current_unit = models.ForeignKey(
         "self",
         verbose_name=_("đơn vị hiện hành"),
@@ -46,7 +55,7 @@ class AdministrativeUnit(models.Model):
     class Meta:
         verbose_name = _("đơn vị hành chính")
         verbose_name_plural = _("đơn vị hành chính")
-        ordering = ["-is_current", "level", "name"]
+        ordering = ["-is_current", "level", "sort_key"]
         constraints = [
             models.UniqueConstraint(
                 fields=["code", "level", "is_current"], name="unique_unit_code_per_generation"
@@ -55,6 +64,12 @@ class AdministrativeUnit(models.Model):
 
     def __str__(self) -> str:
         return self.name if self.is_current else "{} ({})".format(self.name, _("cũ"))
+
+    def save(self, *args, **kwargs):
+        self.sort_key = vi_sort_key(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "sort_key"}
+        super().save(*args, **kwargs)
 
 
 class UnitSuccession(models.Model):
@@ -116,9 +131,16 @@ class LearnerProfile(models.Model):
         CITIZEN = "citizen", _("Người dân")
 
     class Sex(models.TextChoices):
+        """Statistics of the programme are reported by sex, so it is asked; but no law
+        obliges a person who signs up for a voluntary course to state it (the statistics
+        law binds those who report, and the personal-data law asks that only needed data
+        be required), so "prefer not to say" is offered and counted as "not stated"
+        rather than guessed."""
+
         FEMALE = "female", _("Nữ")
         MALE = "male", _("Nam")
         OTHER = "other", _("Khác")
+        UNSTATED = "unstated", _("Không muốn nêu")
 
     class EthnicConsent(models.TextChoices):
         NOT_ASKED = "", _("Chưa hỏi")
@@ -134,7 +156,12 @@ class LearnerProfile(models.Model):
     full_name = models.CharField(_("họ và tên"), max_length=150)
     category = models.CharField(_("đối tượng"), max_length=20, choices=Category.choices)
     occupation = models.CharField(_("cơ quan/nghề nghiệp"), max_length=200, blank=True)
-    sex = models.CharField(_("giới tính"), max_length=10, choices=Sex.choices)
+    sex = models.CharField(
+        _("giới tính"),
+        max_length=10,
+        choices=Sex.choices,
+        help_text=_("Người học có thể chọn “Không muốn nêu”; báo cáo đếm riêng nhóm “không nêu”."),
+    )
     birth_year = models.PositiveSmallIntegerField(_("năm sinh"))
     phone = models.CharField(_("số điện thoại"), max_length=20, blank=True)
     unit = models.ForeignKey(
@@ -159,6 +186,21 @@ class LearnerProfile(models.Model):
         default=EthnicConsent.NOT_ASKED,
     )
     ethnic_consent_at = models.DateTimeField(_("thời điểm trả lời"), null=True, blank=True)
+    must_change_password = models.BooleanField(
+        _("phải đổi mật khẩu"),
+        default=False,
+        help_text=_(
+            "Mật khẩu hiện tại là mật khẩu dùng một lần do giảng viên hoặc quản lý cấp: "
+            "lần đăng nhập tới, người học phải đặt mật khẩu của mình trước khi làm gì khác."
+        ),
+    )
+    search_key = models.CharField(
+        _("khóa tìm kiếm"),
+        max_length=200,
+        editable=False,
+        default="",
+        help_text=_("Họ tên không dấu, chữ thường, để tìm không cần gõ dấu; tự tính khi lưu."),
+    )
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
 
     class Meta:
@@ -178,6 +220,12 @@ class LearnerProfile(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.search_key = fold(self.full_name)
+        if kwargs.get("update_fields") is not None and "full_name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_key"}
+        super().save(*args, **kwargs)
 
 
 class ManagerScope(models.Model):

@@ -10,7 +10,7 @@ from .roles import is_admin, is_manager
 def current_units() -> QuerySet[AdministrativeUnit]:
     return AdministrativeUnit.objects.filter(
         is_current=True, level=AdministrativeUnit.Level.COMMUNE
-    ).order_by("name")
+    ).order_by("sort_key")
 
 
 def units_for_manager(user) -> QuerySet[AdministrativeUnit] | None:

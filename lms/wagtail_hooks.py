@@ -1,11 +1,59 @@
 """People, units and scopes in the Wagtail admin (admins only: model permissions)."""
 
+from django import forms
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.chooser import (
+    ChooseResultsView,
+    ChooseView,
+    SnippetChooserViewSet,
+)
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .models import AdministrativeUnit, LearnerProfile, ManagerScope
+from .text import fold
+
+
+class UnitSearchForm(BaseFilterForm):
+    """Search in the unit chooser by name or code, without diacritics ("dong kinh")."""
+
+    q = forms.CharField(
+        label=_("Tìm xã/phường"),
+        widget=forms.TextInput(attrs={"placeholder": _("Tên hoặc mã, gõ không dấu cũng được")}),
+        required=False,
+    )
+
+    def filter(self, objects):
+        objects = super().filter(objects)
+        query = (self.cleaned_data.get("q") or "").strip()
+        words = fold(query).split()
+        if words:
+            # A few hundred units: folding their names here needs no extra column.
+            matching = [
+                pk
+                for pk, name, code in objects.values_list("pk", "name", "code")
+                if all(word in fold(name) or word == code for word in words)
+            ]
+            objects = objects.filter(pk__in=matching)
+            self.is_searching, self.search_query = True, query
+        return objects
+
+
+class UnitChooseView(ChooseView):
+    filter_form_class = UnitSearchForm
+
+
+class UnitChooseResultsView(ChooseResultsView):
+    filter_form_class = UnitSearchForm
+
+
+class UnitChooserViewSet(SnippetChooserViewSet):
+    """Current units first (the model's order), former ones marked "(cũ)"."""
+
+    choose_view_class = UnitChooseView
+    choose_results_view_class = UnitChooseResultsView
 
 
 class LearnerProfileViewSet(SnippetViewSet):
@@ -47,6 +95,7 @@ class AdministrativeUnitViewSet(SnippetViewSet):
     list_filter = ["level", "is_current"]
     search_fields = ["name", "code"]
     inspect_view_enabled = True
+    chooser_viewset_class = UnitChooserViewSet
 
 
 class PeopleGroup(SnippetViewSetGroup):

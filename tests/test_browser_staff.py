@@ -316,9 +316,14 @@ def test_trainer_enrols_a_cohort_from_csv_and_a_new_learner_signs_in(
     units = dict(enrolled.values_list("learner__username", "learner__learner_profile__unit__name"))
     assert units == {"lan.hoang": "Phường Đông Kinh", "tuan.be": "Xã Thất Khê"}
 
-    # 3. The new learner signs in with the password shown once and finds the course.
+    # 3. The new learner signs in with the password shown once, must choose their own
+    #    before anything else, and then finds the course.
     page = phone.new_page()
-    site_log_in(page, "lan.hoang", password)
+    site_log_in(page, "lan.hoang", password, lands_on="/accounts/password/first/")
+    page.get_by_label(re.compile(r"^Mật khẩu mới:?$")).fill("Lan-tu-dat-2025")
+    page.get_by_label(re.compile(r"^Nhập lại mật khẩu mới:?$")).fill("Lan-tu-dat-2025")
+    page.get_by_role("button", name="Lưu mật khẩu và tiếp tục").click()
+    expect(page).to_have_url(re.compile(r"/my-learning/$"))
     expect(page.get_by_role("heading", level=1, name="Việc học của tôi")).to_be_visible()
     expect(page.get_by_role("link", name=COURSE_TITLE)).to_be_visible()
     expect(page.get_by_text("0% · 0/3 hoạt động bắt buộc")).to_be_visible()

@@ -1,6 +1,7 @@
 from .certificates import Certificate
 from .completion import CompletionCriterion
 from .enrolment import Cohort, Enrolment
+from .invitations import Invitation
 from .pages import (
     CataloguePage,
     CoursePage,
@@ -23,6 +24,7 @@ __all__ = [
     "CourseProgress",
     "CoursePage",
     "Enrolment",
+    "Invitation",
     "Language",
     "LessonPage",
     "Level",

@@ -1,53 +1,48 @@
-"""Enrolling a cohort from a list of learners, as an Excel workbook (.xlsx) or a UTF-8
-CSV: every row is checked before anything is written, and a file with any bad row
-imports nothing."""
+"""Enrolling a cohort from a trainer's list: every row is checked before anything is
+written, and a file with any bad row imports nothing.
 
-import csv
-import io
-import re
-import zipfile
+Who ends up enrolled:
+
+* A row naming a username that does not exist creates the learner's account, with a
+  one-time password the trainer hands over (it must be changed at the first sign-in),
+  and enrols them.
+* A row naming an existing learner does not enrol them: the list is the trainer's
+  wish, not the learner's consent, and an enrolment would open the learner's records
+  to the trainer. The learner gets an invitation on their learning page and is enrolled
+  only if they accept. The row's other cells are ignored; their profile is theirs.
+* Except when the person uploading is a manager whose units include the learner's
+  commune (or an admin): officials are sent to training by the body that manages them,
+  and that manager already reads these learners' records, so the enrolment reveals
+  nothing new. Even then, a learner who withdrew from the course is only invited: a
+  withdrawal is undone by the learner alone.
+
+Enrolments go through ``enrolment_create``, so the course's dates, capacity and
+prerequisites apply as they do to a learner enrolling themselves.
+"""
+
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
-from courses.models import Cohort, CoursePage, CourseProgress, Enrolment
+from courses.models import Cohort, CoursePage, Enrolment
+from lms import person_rules
 from lms.models import AdministrativeUnit, LearnerProfile
-from lms.services import learner_create
+from lms.selectors import current_units, learner_profiles_visible_to
+from lms.services import ONE_TIME_PASSWORD_LENGTH, learner_create
 from lms.text import normalise, readable_secret
 
-from .errors import Conflict, ServiceError
+from .cohort_files import FORMULA_PREFIXES, MAX_ROWS, cohort_file_read, template_workbook
+from .cohort_files import MAX_BYTES as MAX_BYTES  # the upload form's limit
+from .enrolment import enrolment_course_check, enrolment_create, invitation_create
+from .errors import ServiceError
 
-MAX_BYTES = 1024 * 1024
-MAX_ROWS = 2000
-# A workbook is a zip: what it unpacks to is bounded too, against zip bombs.
-MAX_XLSX_UNPACKED_BYTES = 40 * 1024 * 1024
-XLSX_MAGIC = b"PK\x03\x04"
-XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 COLUMNS = ["username", "full_name", "sex", "birth_year", "category", "unit_code"]
 OPTIONAL_COLUMNS = ["email", "phone", "occupation"]
-# A cell starting with one of these is run as a formula when a manager opens an export
-# in a spreadsheet program.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+-]{3,150}$")
-PHONE_RE = re.compile(r"^[0-9 +().-]*$")
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-SEX_VALUES = {
-    "nam": "male",
-    "male": "male",
-    "nữ": "female",
-    "nu": "female",
-    "female": "female",
-    "khác": "other",
-    "khac": "other",
-    "other": "other",
-}
 
 
 @dataclass
@@ -64,7 +59,9 @@ class CohortImportResult:
     cohort: Cohort
     enrolled: list[str] = field(default_factory=list)
     already_enrolled: list[str] = field(default_factory=list)
-    # Initial passwords of accounts created by the import, shown to the trainer once.
+    invited: list[str] = field(default_factory=list)
+    already_invited: list[str] = field(default_factory=list)
+    # (username, full name, one-time password) of accounts the import created.
     new_accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
 
@@ -82,88 +79,85 @@ class _Row:
     occupation: str
 
 
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ServiceError(
-            _(
-                "Tệp không phải UTF-8 (lỗi ở byte %(pos)s). Hãy lưu lại dạng “CSV UTF-8” "
-                "hoặc tải lên tệp Excel (.xlsx)."
+def _message(error: ValidationError) -> str:
+    return " ".join(str(m) for m in error.messages)
+
+
+def _lowercase_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _check_row(number: int, record: dict, units: dict, seen: dict) -> tuple[_Row | None, list]:
+    values = {k: normalise(v or "").strip() for k, v in record.items() if k}
+    problems: list[str] = []
+    raw_cells = [v for v in record.values() if isinstance(v, str)]
+    if any(cell.startswith(FORMULA_PREFIXES) for cell in raw_cells):
+        problems.append(_("ô bắt đầu bằng ký tự công thức (= + - @)"))
+    if any(
+        person_rules.has_refused_characters(cell.replace("\n", "").replace("\r", ""))
+        for cell in raw_cells
+    ):
+        problems.append(_("ô chứa ký tự điều khiển hoặc ký tự ẩn"))
+    cleaned: dict = {}
+
+    def rule(name, check):
+        try:
+            cleaned[name] = check(values.get(name, ""))
+        except ValidationError as error:
+            problems.append(_lowercase_first(_message(error)))
+
+    rule("username", person_rules.clean_username)
+    username = cleaned.get("username")
+    if username:
+        if username.lower() in seen:
+            problems.append(
+                _("trùng tên đăng nhập với dòng %(row)s") % {"row": seen[username.lower()]}
             )
-            % {"pos": exc.start},
-            code="encoding",
-        ) from exc
-
-
-# A table is its header and its data rows, each with the row number the trainer sees.
-Table = tuple[list[str], list[tuple[int, dict]]]
-
-
-def _csv_records(data: bytes) -> Table:
-    try:
-        reader = csv.DictReader(io.StringIO(_decode(data), newline=""))
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        reader.fieldnames = header
-        return header, list(enumerate(reader, start=2))
-    except csv.Error as exc:
-        raise ServiceError(_("Không đọc được tệp CSV: %(err)s") % {"err": exc}, code="csv") from exc
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # a year typed as 1990 is stored as 1990.0
-    return str(value)
-
-
-def _xlsx_records(data: bytes) -> Table:
-    unreadable = ServiceError(
-        _("Không đọc được tệp Excel. Hãy lưu lại dạng .xlsx hoặc “CSV UTF-8”."), code="xlsx"
+        else:
+            seen[username.lower()] = number
+    rule("full_name", person_rules.clean_full_name)
+    sex = person_rules.choice_from_label(values.get("sex", ""), LearnerProfile.Sex.choices)
+    if not sex:
+        problems.append(_("giới tính phải là Nam, Nữ, Khác hoặc Không muốn nêu"))
+    rule("birth_year", person_rules.clean_birth_year)
+    category = person_rules.choice_from_label(
+        values.get("category", ""), LearnerProfile.Category.choices
     )
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(member.file_size for member in archive.infolist())
-        if unpacked > MAX_XLSX_UNPACKED_BYTES:
-            raise ServiceError(_("Tệp Excel giải nén quá lớn."), code="too_large")
-        # Formulas are read as written ("=..."), not as values, so they are refused
-        # like formula cells of a CSV.
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
-        raise unreadable from exc
-    try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = [_cell_text(v).strip() for v in next(rows, ())]
-        records = []
-        for number, values in enumerate(rows, start=2):
-            cells = [_cell_text(v) for v in values]
-            if any(cells):  # Excel keeps formatted empty rows
-                records.append((number, {h: c for h, c in zip(header, cells, strict=False) if h}))
-            if len(records) > MAX_ROWS:
-                break  # enough to refuse the file for its length
-        return header, records
-    except (KeyError, ValueError, TypeError, OSError, zipfile.BadZipFile) as exc:
-        raise unreadable from exc
-    finally:
-        workbook.close()
-
-
-def _records(data: bytes) -> Table:
-    if len(data) > MAX_BYTES:
-        raise ServiceError(_("Tệp quá lớn (tối đa 1 MB)."), code="too_large")
-    if data.startswith(XLS_MAGIC):
-        raise ServiceError(
-            _("Tệp Excel cũ (.xls) không được hỗ trợ. Hãy lưu lại dạng .xlsx."), code="xls"
+    if not category:
+        problems.append(
+            _("đối tượng phải là một trong: %(v)s")
+            % {"v": ", ".join(str(label) for label in LearnerProfile.Category.labels)}
         )
-    if data.startswith(XLSX_MAGIC):
-        return _xlsx_records(data)
-    return _csv_records(data)
+    rule("email", person_rules.clean_email)
+    rule("phone", person_rules.clean_phone)
+    rule("occupation", person_rules.clean_occupation)
+    unit = units.get(values.get("unit_code", ""))
+    if unit is None:
+        problems.append(
+            _("mã xã/phường “%(code)s” không có trong danh mục hiện hành")
+            % {"code": values.get("unit_code", "")}
+        )
+    if problems:
+        return None, problems
+    return (
+        _Row(
+            number,
+            cleaned["username"],
+            cleaned["full_name"],
+            sex,
+            cleaned["birth_year"],
+            category,
+            unit,
+            cleaned["email"],
+            cleaned["phone"],
+            cleaned["occupation"],
+        ),
+        [],
+    )
 
 
 def _parse(data: bytes) -> tuple[list[_Row], list[RowError]]:
-    header, records = _records(data)
+    header, records = cohort_file_read(data)
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise ServiceError(
@@ -171,88 +165,36 @@ def _parse(data: bytes) -> tuple[list[_Row], list[RowError]]:
             % {"cols": ", ".join(missing), "all": ", ".join(COLUMNS)},
             code="columns",
         )
-    units = {u.code: u for u in AdministrativeUnit.objects.filter(is_current=True, level="commune")}
-    categories = set(LearnerProfile.Category.values)
-    rows: list[_Row] = []
-    errors: list[RowError] = []
-    seen: dict[str, int] = {}
     if not records:
         raise ServiceError(_("Tệp không có dòng dữ liệu nào."), code="empty")
     if len(records) > MAX_ROWS:
         raise ServiceError(_("Tối đa %(n)s dòng mỗi lần.") % {"n": MAX_ROWS}, code="too_many")
+    units = {u.code: u for u in current_units()}
+    rows: list[_Row] = []
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
     for number, record in records:
-        values = {k: normalise(v or "").strip() for k, v in record.items() if k}
-        problems = []
-        raw_cells = [v for v in record.values() if isinstance(v, str)]
-        if any(cell.startswith(FORMULA_PREFIXES) for cell in raw_cells):
-            problems.append(_("ô bắt đầu bằng ký tự công thức (= + - @)"))
-        if any(CONTROL_RE.search(cell) for cell in raw_cells):
-            problems.append(_("ô chứa ký tự điều khiển"))
-        username = values.get("username", "")
-        if not USERNAME_RE.match(username):
-            problems.append(_("tên đăng nhập không hợp lệ"))
-        elif username.lower() in seen:
-            problems.append(
-                _("trùng tên đăng nhập với dòng %(row)s") % {"row": seen[username.lower()]}
-            )
-        else:
-            seen[username.lower()] = number
-        full_name = values.get("full_name", "")
-        if not full_name or len(full_name) > 150:
-            problems.append(_("họ tên trống hoặc quá dài"))
-        sex = SEX_VALUES.get(values.get("sex", "").lower())
-        if not sex:
-            problems.append(_("giới tính phải là Nam, Nữ hoặc Khác"))
-        try:
-            birth_year = int(values.get("birth_year", ""))
-            if not 1900 <= birth_year <= 2100:
-                raise ValueError
-        except ValueError:
-            birth_year = 0
-            problems.append(_("năm sinh không hợp lệ"))
-        category = values.get("category", "")
-        if category not in categories:
-            problems.append(
-                _("đối tượng phải là một trong: %(v)s") % {"v": ", ".join(sorted(categories))}
-            )
-        email = values.get("email", "")
-        if email:
-            try:
-                validate_email(email)
-            except ValidationError:
-                problems.append(_("email không hợp lệ"))
-        if len(values.get("phone", "")) > 20 or not PHONE_RE.match(values.get("phone", "")):
-            problems.append(_("số điện thoại không hợp lệ"))
-        if len(values.get("occupation", "")) > 200:
-            problems.append(_("cơ quan/nghề nghiệp quá dài"))
-        unit = units.get(values.get("unit_code", ""))
-        if unit is None:
-            problems.append(
-                _("mã xã/phường “%(code)s” không có trong danh mục hiện hành")
-                % {"code": values.get("unit_code", "")}
-            )
+        row, problems = _check_row(number, record, units, seen)
         if problems:
             errors.append(RowError(number, "; ".join(problems)))
-            continue
-        rows.append(
-            _Row(
-                number,
-                username,
-                full_name,
-                sex,
-                birth_year,
-                category,
-                unit,
-                values.get("email", ""),
-                values.get("phone", ""),
-                values.get("occupation", ""),
-            )
-        )
+        else:
+            rows.append(row)
     return rows, errors
 
 
+def _refuse(errors: list[RowError]) -> None:
+    errors.sort(key=lambda e: e.row)
+    raise ServiceError(
+        _("%(n)s dòng có lỗi; chưa có ai được ghi danh. Sửa các dòng này rồi tải lại.")
+        % {"n": len(errors)},
+        code="rows",
+        details=[e.as_dict() for e in errors],
+    )
+
+
 def cohort_import(*, course: CoursePage, trainer, name: str, data: bytes) -> CohortImportResult:
-    """Enrol every learner of the file into a new cohort of ``course``, or nobody."""
+    """Import the file into a new cohort of ``course`` (see the module's docstring for
+    who is enrolled and who invited), all of it or nothing."""
     name = normalise(name).strip()
     if not name:
         raise ServiceError(_("Hãy đặt tên cho lớp."), code="name")
@@ -270,115 +212,92 @@ def cohort_import(*, course: CoursePage, trainer, name: str, data: bytes) -> Coh
         if user is not None and not hasattr(user, "learner_profile"):
             errors.append(RowError(row.number, _("tài khoản đã có nhưng không phải người học")))
     if errors:
-        errors.sort(key=lambda e: e.row)
-        raise ServiceError(
-            _("%(n)s dòng có lỗi; chưa có ai được ghi danh. Sửa các dòng này rồi tải lại.")
-            % {"n": len(errors)},
-            code="rows",
-            details=[e.as_dict() for e in errors],
-        )
+        _refuse(errors)
+    # Learners this uploader already answers for: a manager's units, or everyone for
+    # an admin. (For anybody else this is at most their own profile.)
+    in_scope = set(
+        learner_profiles_visible_to(trainer)
+        .filter(user__in=existing.values())
+        .values_list("user_id", flat=True)
+    )
 
     with transaction.atomic():
         course = CoursePage.objects.select_for_update(of=("self",)).get(pk=course.pk)
+        enrolments = {
+            e.learner_id: e
+            for e in Enrolment.objects.filter(course=course, learner__in=existing.values())
+        }
         cohort = Cohort.objects.create(course=course, name=name, created_by=trainer)
         result = CohortImportResult(cohort=cohort)
-        active = set(
-            Enrolment.objects.filter(
-                course=course, status=Enrolment.Status.ACTIVE, learner__in=existing.values()
-            ).values_list("learner_id", flat=True)
-        )
-        to_enrol = []
+        to_create: list[_Row] = []
+        to_enrol: list[tuple[_Row, Any]] = []
+        to_invite: list[tuple[_Row, Any]] = []
         for row in rows:
             user = existing.get(row.username.lower())
             if user is None:
-                password = readable_secret(10)
-                user = learner_create(
-                    username=row.username,
-                    password=password,
-                    full_name=row.full_name,
-                    category=row.category,
-                    sex=row.sex,
-                    birth_year=row.birth_year,
-                    unit=row.unit,
-                    email=row.email,
-                    phone=row.phone,
-                    occupation=row.occupation,
-                )
-                result.new_accounts.append((row.username, row.full_name, password))
-            if user.pk in active:
+                to_create.append(row)
+                continue
+            enrolment = enrolments.get(user.pk)
+            if enrolment is not None and enrolment.is_active:
                 result.already_enrolled.append(row.username)
+            elif user.pk in in_scope and enrolment is None:
+                to_enrol.append((row, user))
             else:
-                to_enrol.append(user)
-        active_count = Enrolment.objects.filter(
-            course=course, status=Enrolment.Status.ACTIVE
-        ).count()
-        if course.capacity is not None and active_count + len(to_enrol) > course.capacity:
-            raise Conflict(
-                _("Lớp có %(n)s người mới nhưng khóa học chỉ còn %(free)s chỗ.")
-                % {"n": len(to_enrol), "free": max(course.capacity - active_count, 0)},
-                code="full",
+                to_invite.append((row, user))
+        # The whole file against the course's rules first: one message for the lot.
+        enrolment_course_check(
+            course=course, own_initiative=False, seats=len(to_create) + len(to_enrol)
+        )
+        for row in to_create:
+            password = readable_secret(ONE_TIME_PASSWORD_LENGTH)
+            user = learner_create(
+                username=row.username,
+                password=password,
+                full_name=row.full_name,
+                category=row.category,
+                sex=row.sex,
+                birth_year=row.birth_year,
+                unit=row.unit,
+                email=row.email,
+                phone=row.phone,
+                occupation=row.occupation,
+                one_time_password=True,
             )
-        required_total = course.activities.filter(is_active=True, required=True).count()
-        for user in to_enrol:
-            enrolment, created = Enrolment.objects.update_or_create(
-                learner=user,
-                course=course,
-                defaults={
-                    "status": Enrolment.Status.ACTIVE,
-                    "withdrawn_at": None,
-                    "source": Enrolment.Source.COHORT,
-                    "cohort": cohort,
-                },
+            result.new_accounts.append((row.username, row.full_name, password))
+            to_enrol.append((row, user))
+        for row, user in to_enrol:
+            try:
+                enrolment_create(learner=user, course=course, by=trainer, cohort=cohort)
+            except ServiceError as error:
+                errors.append(RowError(row.number, _lowercase_first(error.message)))
+            else:
+                result.enrolled.append(row.username)
+        for row, user in to_invite:
+            _invitation, created = invitation_create(
+                learner=user, course=course, by=trainer, cohort=cohort
             )
-            if created:
-                CourseProgress.objects.create(enrolment=enrolment, required_total=required_total)
-            result.enrolled.append(user.username)
+            (result.invited if created else result.already_invited).append(row.username)
+        if errors:
+            _refuse(errors)  # inside the transaction: nothing of it stays
     return result
 
 
 def cohort_template() -> bytes:
-    """The workbook a trainer fills in: the columns on the first sheet, then a sheet with
-    an example and the values each column takes, and the codes of the current communes
-    and wards, which unit_code needs. The example is kept off the first sheet so that it
-    is never imported as a learner."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Học viên")
-    sheet.append(COLUMNS + OPTIONAL_COLUMNS)
-    widths = (16, 24, 8, 10, 12, 10, 24, 14, 24)
-    for column, width in zip("ABCDEFGHI", widths, strict=True):
-        sheet.column_dimensions[column].width = width
-        # Usernames, codes and phone numbers stay text: 05977 must not become 5977.
-        if column in "AFH":
-            for row in range(2, MAX_ROWS + 2):
-                sheet[f"{column}{row}"].number_format = "@"
-    sheet.freeze_panes = "A2"
-
-    communes = list(
-        AdministrativeUnit.objects.filter(is_current=True, level="commune").order_by("name")
-    )
-    guide = workbook.create_sheet(_("Hướng dẫn"))
-    guide.append([_("Ví dụ một dòng:")])
-    guide.append(COLUMNS + OPTIONAL_COLUMNS)
+    """The template workbook, with the values sign-up accepts."""
+    communes = list(current_units())
+    low, high = person_rules.birth_year_range()
     example_unit = communes[0].code if communes else ""
-    guide.append(
-        ["hoang.lan", "Hoàng Thị Lan", "Nữ", 1995, "youth", example_unit, "", "", "HTX hồi"]
+    example = ["hoang.lan", "Hoàng Thị Lan", "Nữ", 1995, str(LearnerProfile.Category.YOUTH.label),
+               example_unit, "", "", "HTX hồi"]  # fmt: skip
+    guide = [
+        ["sex", ", ".join(str(label) for label in LearnerProfile.Sex.labels)],
+        ["birth_year", f"{low}–{high}"],
+        *(
+            ["category", str(label), _("hoặc mã: %(code)s") % {"code": code}]
+            for code, label in LearnerProfile.Category.choices
+        ),
+        ["unit_code", _("xem trang “Mã xã phường”")],
+    ]
+    return template_workbook(
+        columns=COLUMNS, optional=OPTIONAL_COLUMNS, example=example, guide=guide, units=communes
     )
-    guide.append([])
-    guide.append([_("Cột"), _("Giá trị hợp lệ")])
-    guide.append(["sex", "Nam, Nữ, Khác"])
-    guide.append(["birth_year", "1900–2100"])
-    for code, label in LearnerProfile.Category.choices:
-        guide.append(["category", code, str(label)])
-    guide.append(["unit_code", _("xem trang “Mã xã phường”")])
-    for column, width in zip("ABC", (16, 24, 24), strict=True):
-        guide.column_dimensions[column].width = width
-
-    units = workbook.create_sheet(_("Mã xã phường"))
-    units.append(["unit_code", _("Xã/phường")])
-    for unit in communes:
-        units.append([unit.code, unit.name])
-    units.column_dimensions["B"].width = 28
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()

@@ -43,13 +43,24 @@ def test_good_file_enrols_everyone_and_creates_accounts(course_tree, trainer):
     assert len(password) == 10 and not set(password) & set("0O1lI-_"), "easy to type"
 
 
-def test_existing_learner_is_enrolled_without_a_new_account(course_tree, trainer, learner):
-    row = f"{learner.username.upper()},Ai Đó,Nữ,2000,youth,05977,"
+def test_an_existing_learner_is_invited_not_enrolled_nor_shown_to_the_trainer(
+    client, course_tree, trainer, learner
+):
+    row = f"{learner.username.upper()},Ai Đó,Nam,2000,youth,05977,"
     result = cohort_import(
         course=course_tree.course, trainer=trainer, name="K2", data=csv_bytes(row)
     )
     assert result.new_accounts == [], "matched regardless of case"
-    assert Enrolment.objects.filter(learner=learner, cohort=result.cohort).exists()
+    assert result.invited == ["HOA"] and result.enrolled == []
+    assert not Enrolment.objects.filter(learner=learner).exists()
+    profile = LearnerProfile.objects.get(user=learner)
+    assert (profile.full_name, profile.sex) == ("Học viên 1", "female"), "the list changes nothing"
+    client.force_login(trainer)
+    assert client.get(f"/follow/learners/{learner.pk}/").status_code == 404
+    assert (
+        "Học viên 1"
+        not in client.get(f"/admin/my-courses/{course_tree.course.pk}/").content.decode()
+    )
 
 
 @pytest.mark.parametrize(
@@ -65,6 +76,9 @@ def test_existing_learner_is_enrolled_without_a_new_account(course_tree, trainer
         ("x 4,Tên,Nam,1990,youth,05977,", "tên đăng nhập"),
         ("x5,Tên,Nam,1990,youth,05977,not-an-email", "email"),
         ('xx6,"Tên\x00",Nam,1990,youth,05977,', "điều khiển"),
+        ("xx7,Nguyễn \u202eVăn,Nam,1990,youth,05977,", "ký tự"),
+        ("xx8,Lò\u200bThị,Nam,1990,youth,05977,", "ký tự"),
+        ("xx9,Tên,Nam,1900,youth,05977,", "năm sinh"),
     ],
 )
 def test_a_bad_row_is_reported_by_number_and_nothing_is_imported(
