@@ -10,7 +10,7 @@ know falls back to Wagtail's serve view, so routable pages and 404s behave as be
 
 import copy
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from wagtail import hooks
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.views import serve as wagtail_serve
@@ -20,7 +20,7 @@ from wagtail.wagtail_hooks import check_view_restrictions
 from .cache import tree_cached
 
 
-def _find_page(request, path: str) -> tuple[Site, Page] | None:
+def _find_page(request, path: str) -> tuple[Site, Page] | str | None:
     site = Site.find_for_request(request)
     if site is None:
         return None
@@ -30,14 +30,20 @@ def _find_page(request, path: str) -> tuple[Site, Page] | None:
         .only("id", "content_type", "path", "depth")
         .first()
     )
-    if found is None or _has_unpublished_ancestor(found):
+    if found is None:
         return None
+    if _has_unpublished_ancestor(found):
+        return UNREACHABLE
     return site, found.specific
 
 
+UNREACHABLE = "unreachable"
+
+
 def _has_unpublished_ancestor(page: Page) -> bool:
-    # Wagtail's own routing stops at an unpublished page; so does the fast path (a
-    # lesson under an unpublished module is not served). The tree's root is never live.
+    # A live page under an unpublished one (a lesson of a withdrawn module) is not
+    # served: learners cannot reach it, and it does not count. Wagtail's own routing
+    # only checks the last page, so this answers 404 itself rather than falling back.
     return Page.objects.ancestor_of(page).filter(depth__gt=1, live=False).exists()
 
 
@@ -49,6 +55,8 @@ def serve(request, path: str):
     found = tree_cached(("route", request.get_host(), path), lambda: _find_page(request, path))
     if found is None:
         return wagtail_serve(request, path)
+    if found == UNREACHABLE:
+        raise Http404
     site, page = found
     request._wagtail_site = site
     # The cached instance is shared by every request of this process.

@@ -43,3 +43,37 @@ def test_moving_a_module_to_another_course_moves_its_activities(course_tree, tra
         .values_list("title", flat=True)
     )
     assert positions[-2:] == ["Bài 2.1", "Bài 2.2"], "after the course's own lessons"
+
+
+def test_a_lesson_under_an_unpublished_module_is_not_served_and_stops_counting(
+    course_tree, learner, client
+):
+    """Defect: the cached path served it (Wagtail's routing would 404), and it still
+    counted as required, so the course could never reach 100 %."""
+    from courses.services.enrolment import enrolment_create
+
+    enrolment_create(learner=learner, course=course_tree.course)
+    client.force_login(learner)
+    lesson = course_tree.lessons[2]
+    url = lesson.url
+    assert client.get(url).status_code == 200
+    course_tree.modules[1].unpublish()
+    assert client.get(url).status_code == 404
+    assert Activity.objects.get(page_id=lesson.pk).is_active is False
+    course_tree.modules[1].save_revision().publish()
+    assert Activity.objects.get(page_id=lesson.pk).is_active is True
+    assert client.get(url).status_code == 200
+
+
+def test_a_draft_saved_after_publishing_never_counts(course_tree):
+    """Only what learners can reach counts: a new lesson saved as a draft (an autosave
+    landing after a publish attempt) has no active activity."""
+    from courses.models import LessonPage
+    from courses.services.activities import activity_sync_for_lesson
+
+    draft = course_tree.modules[0].add_child(
+        instance=LessonPage(title="Bản nháp", slug="ban-nhap", live=False)
+    )
+    draft.save_revision()
+    activity = activity_sync_for_lesson(draft)
+    assert activity is not None and activity.is_active is False
