@@ -27,7 +27,7 @@ def test_the_slug_follows_a_vietnamese_title_as_it_is_typed(desktop, course):
     )
     admin_log_in(admin, "trainer")
     admin.goto(f"/admin/pages/add/courses/lessonpage/{module.pk}/")
-    admin.wait_for_function("window.__watching === true", timeout=5_000)
+    admin.wait_for_function("() => window.__watching === true", timeout=5_000)
     title = admin.get_by_role("textbox", name=label("Tiêu đề", "Title"))
     title.press_sequentially("Hỏi đường trong xã")
     expect(admin.locator("input[name=slug]")).to_have_value("hoi-duong-trong-xa")

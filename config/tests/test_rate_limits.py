@@ -8,6 +8,19 @@ from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _one_window(monkeypatch):
+    """django-ratelimit counts in fixed windows: a test crossing a window's end would see
+    its count restart. Its clock stands still here, so every request meets one window."""
+    from types import SimpleNamespace
+
+    from django_ratelimit import core
+
+    frozen = SimpleNamespace(time=lambda: 1_800_000_000.0)
+    monkeypatch.setattr(core, "time", frozen)
+
+
 TOO_MANY = "Bạn đã gửi quá nhiều yêu cầu trong thời gian ngắn"
 
 
