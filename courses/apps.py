@@ -7,4 +7,4 @@ class CoursesConfig(AppConfig):
     verbose_name = _("Khóa học")
 
     def ready(self) -> None:
-        from . import activity_kinds, signals  # noqa: F401
+        from . import activity_kinds, permission_signals, signals  # noqa: F401

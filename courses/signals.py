@@ -1,4 +1,4 @@
-"""Keeping Activity rows in step with publishing, and opening new catalogues to trainers.
+"""Keeping Activity rows in step with publishing.
 
 Wagtail's page signals are the one place every publishing path passes through (the
 editor, scheduled publishing, moves, deletes, scripts), so activity bookkeeping hangs
@@ -6,17 +6,16 @@ off them; the work itself is in the activities service.
 """
 
 from django.db import transaction
-from django.db.models.signals import post_save, pre_delete
+from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from .models import Activity, CataloguePage, CoursePage, LessonPage
+from .models import Activity, CoursePage, LessonPage
 from .services.activities import (
     activity_resync_positions,
     activity_retire_for_page,
     activity_sync_for_lesson,
 )
-from .services.authoring import catalogue_open_to_trainers
 
 
 def _recount_later(course_id: int | None) -> None:
@@ -70,9 +69,3 @@ def page_moved(sender, instance, **kwargs):
             lesson_published(LessonPage, lesson)
     for course in CoursePage.objects.ancestor_of(page):
         activity_resync_positions(course)
-
-
-@receiver(post_save, sender=CataloguePage)
-def catalogue_created(sender, instance, created, raw=False, **kwargs):
-    if created and not raw:
-        catalogue_open_to_trainers(instance)

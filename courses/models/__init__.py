@@ -11,6 +11,7 @@ from .pages import (
     Track,
 )
 from .progress import Activity, ActivityProgress, CourseProgress, ProgressEvent, Verb
+from .workspace import CourseWorkspace
 
 __all__ = [
     "Activity",
@@ -20,6 +21,7 @@ __all__ = [
     "Cohort",
     "CourseProgress",
     "CoursePage",
+    "CourseWorkspace",
     "Enrolment",
     "Language",
     "LessonPage",
