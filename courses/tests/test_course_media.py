@@ -96,6 +96,37 @@ def test_trainer_uploads_only_into_their_courses_collections(client, trainer, co
     )
 
 
+def test_trainers_upload_images_and_documents_for_their_lessons(client, trainer, courses):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    mine, _ = courses
+    client.force_login(trainer)
+    for url in ("/admin/images/multiple/add/", "/admin/documents/multiple/add/"):
+        assert client.get(url).status_code == 200, f"{url} refused the trainer"
+
+    png = get_test_image_file().file.getvalue()
+    image = SimpleUploadedFile("cay-hoi.png", png, content_type="image/png")
+    response = client.post("/admin/images/multiple/add/", {"files[]": image})
+    assert response.json()["success"], response.json()
+    leaflet = SimpleUploadedFile("huong-dan.txt", "Hướng dẫn phơi hồi".encode(), "text/plain")
+    response = client.post("/admin/documents/multiple/add/", {"files[]": leaflet})
+    assert response.json()["success"], response.json()
+    greeting = SimpleUploadedFile("chao-hoi.mp3", AUDIO, "audio/mpeg")
+    response = client.post("/admin/documents/multiple/add/", {"files[]": greeting})
+    assert response.json()["success"], "lesson audio is a document too"
+    page = SimpleUploadedFile("bai.html", b"<script>alert(1)</script>", "text/html")
+    response = client.post("/admin/documents/multiple/add/", {"files[]": page})
+    assert not response.json()["success"], "a web page is not a lesson document"
+
+    image = Image.objects.get()
+    assert (image.uploaded_by_user, image.collection) == (trainer, collection_of(mine.course))
+    documents = Document.objects.order_by("pk")
+    assert [d.filename for d in documents] == ["huong-dan.txt", "chao-hoi.mp3"]
+    assert {(d.uploaded_by_user, d.collection) for d in documents} == {
+        (trainer, collection_of(mine.course))
+    }
+
+
 def test_trainer_cannot_open_or_choose_another_courses_media(client, trainer, media):
     client.force_login(trainer)
     other_image, other_document = media["other_image"], media["other_document"]
