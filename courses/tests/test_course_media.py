@@ -35,6 +35,11 @@ def image_in(collection: Collection, title: str) -> Image:
     )
 
 
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
 @pytest.fixture
 def courses(trainer, make_trainer):
     mine = build_course(trainer=trainer)
