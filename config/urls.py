@@ -25,10 +25,18 @@ urlpatterns = [
     path("", include(courses_urls)),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+if getattr(settings, "SERVE_PUBLIC_MEDIA", False):
+    from django.views.static import serve as serve_file
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Image renditions only: lesson documents, audio and video are served by Wagtail's
+    # document view after the course's access check.
+    urlpatterns += [
+        re_path(
+            r"^media/images/(?P<path>.+)$",
+            serve_file,
+            {"document_root": settings.MEDIA_ROOT / "images"},
+        )
+    ]
 
 urlpatterns += [
     # Page URLs take the cached fast path; Wagtail's own patterns stay behind it for its

@@ -7,7 +7,7 @@ class CoursesConfig(AppConfig):
     verbose_name = _("Khóa học")
 
     def ready(self) -> None:
-        from . import activity_kinds, completion, signals  # noqa: F401
+        from . import activity_kinds, completion, permission_signals, signals  # noqa: F401
         from .announcements import course_completed
         from .receivers import issue_certificate_on_completion
 

@@ -1,21 +1,20 @@
-"""Keeping Activity rows in step with publishing, and opening new catalogues to trainers.
+"""Keeping Activity rows in step with publishing.
 
 Wagtail's page signals are the one place every publishing path passes through (the
 editor, scheduled publishing, moves, deletes, scripts), so activity bookkeeping hangs
 off them; the work itself is in the activities service.
 """
 
-from django.db.models.signals import post_save, pre_delete
+from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from .models import CataloguePage, CoursePage, LessonPage
+from .models import CoursePage, LessonPage
 from .services.activities import (
     activity_resync_positions,
     activity_retire_for_page,
     activity_sync_below,
 )
-from .services.authoring import catalogue_open_to_trainers
 
 
 @receiver(page_published)
@@ -38,9 +37,3 @@ def page_moved(sender, instance, **kwargs):
     activity_sync_below(instance)
     for course in CoursePage.objects.ancestor_of(instance):
         activity_resync_positions(course)
-
-
-@receiver(post_save, sender=CataloguePage)
-def catalogue_created(sender, instance, created, raw=False, **kwargs):
-    if created and not raw:
-        catalogue_open_to_trainers(instance)

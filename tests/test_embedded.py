@@ -50,6 +50,9 @@ def embedded(tmp_path_factory):
     )
     manage("migrate", "--noinput", "-v0", env=env)
     manage("collectstatic", "--noinput", "-v0", env=env)
+    for name in ("images/rendition.png", "documents/private.pdf", "original_images/a.png"):
+        (var / "media" / name).parent.mkdir(parents=True, exist_ok=True)
+        (var / "media" / name).write_bytes(b"file " + name.encode())
     server = subprocess.Popen(
         [sys.executable, "-m", "config.serve"],
         cwd=ROOT,
@@ -122,3 +125,13 @@ def test_static_files_are_served_compressed(embedded):
 def test_the_host_header_must_name_this_machine(embedded):
     response, _ = get(embedded, "/accounts/password/reset/", {"Host": "evil.example"})
     assert response.status == 400
+
+
+def test_image_renditions_are_served_and_nothing_else_of_media(embedded):
+    """No nginx in front: the app serves lesson images itself, but a document (lesson
+    audio and video too) only through the view that checks the course's access."""
+    response, body = get(embedded, "/media/images/rendition.png")
+    assert response.status == 200 and body == b"file images/rendition.png"
+    for path in ("/media/documents/private.pdf", "/media/original_images/a.png"):
+        assert get(embedded, path)[0].status == 404, path
+    assert get(embedded, "/media/images/../documents/private.pdf")[0].status in (400, 404)

@@ -292,6 +292,9 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 WAGTAILADMIN_USER_LOGIN_FORM = "cms.forms.AdminLoginForm"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # Lesson audio and video are documents too (cms.blocks checks each player gets its kind).
+# Documents (lesson audio and video too) always go through Wagtail's serve view, where the
+# course's access check runs; never as plain media URLs.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = [
     *("pdf", "docx", "xlsx", "pptx", "odt", "ods", "txt", "zip"),
     *("mp3", "m4a", "ogg", "oga", "opus", "mp4", "webm"),

@@ -29,3 +29,7 @@ if SECRET_KEY.startswith("insecure-"):
             with os.fdopen(_fd, "w") as _out:
                 _out.write(secrets.token_urlsafe(50))
     SECRET_KEY = _key_file.read_text().strip()
+
+# No nginx in front: the app serves the public image renditions itself (documents,
+# originals and certificates never: they go through views that check who asks).
+SERVE_PUBLIC_MEDIA = True

@@ -13,6 +13,7 @@ from .pages import (
     Track,
 )
 from .progress import Activity, ActivityProgress, CourseProgress, ProgressEvent, Verb
+from .workspace import CourseWorkspace
 
 __all__ = [
     "Activity",
@@ -23,6 +24,7 @@ __all__ = [
     "CompletionCriterion",
     "CourseProgress",
     "CoursePage",
+    "CourseWorkspace",
     "Enrolment",
     "Invitation",
     "Language",

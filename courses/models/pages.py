@@ -117,7 +117,8 @@ class CoursePage(Page):
         FieldPanel("summary"),
         FieldPanel("description"),
         FieldRowPanel([FieldPanel("language"), FieldPanel("level"), FieldPanel("duration_hours")]),
-        FieldPanel("trainers"),
+        # Assigning trainers is granting them the course: for those who manage groups.
+        FieldPanel("trainers", permission="auth.change_group"),
         FieldPanel("prerequisites"),
         MultiFieldPanel(
             [
