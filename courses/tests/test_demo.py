@@ -132,3 +132,17 @@ def test_sample_speech_follows_the_tone_marks():
     assert demo_media.tone_of("khẩu") == "hoi", "the circumflex is a vowel, not a tone"
     assert demo_media.tone_of("dá") == "sac"
     assert demo_media.tone_of("Đây") == "ngang"
+
+
+def test_the_demo_learners_progress_rests_on_evidence(media_root):
+    """One demo learner finished a course, others are part-way: as the server saw it
+    (each lesson served, then read for minutes), so the evidence policy accepts it."""
+    from courses.models import ActivityProgress, CourseProgress
+
+    seed()
+    finished = CourseProgress.objects.get(enrolment__learner__username="hocvien.hoa")
+    assert finished.completed_at is not None and finished.percent == 100
+    part_way = CourseProgress.objects.get(enrolment__learner__username="hocvien.duc")
+    assert part_way.completed_at is None and 0 < part_way.percent < 100
+    summaries = ActivityProgress.objects.filter(learner__username="hocvien.hoa", status=20)
+    assert summaries and all(s.opened_at and s.seconds_spent == 240 for s in summaries)

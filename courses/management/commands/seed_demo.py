@@ -7,6 +7,7 @@ seeded without them, and says so.
 """
 
 import uuid
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -23,13 +24,14 @@ from courses.models import (
     ActivityProgress,
     CataloguePage,
     CoursePage,
+    Enrolment,
     LessonPage,
     ModulePage,
     ProgramPage,
     Verb,
 )
 from courses.services.enrolment import enrolment_create
-from courses.services.progress import EventIn, progress_events_ingest
+from courses.services.progress import EventIn, activity_opened, progress_events_ingest
 from lms.models import AdministrativeUnit, EthnicGroup, ManagerScope
 from lms.roles import MANAGERS_GROUP, TRAINERS_GROUP
 from lms.services import learner_create
@@ -228,22 +230,28 @@ class Command(BaseCommand):
             course = courses[course_index]
             if ActivityProgress.objects.filter(learner=learner, activity__course=course).exists():
                 continue
-            enrolment_create(learner=learner, course=course)
+            enrolment = enrolment_create(learner=learner, course=course)
             activities = list(Activity.objects.filter(course=course, is_active=True))
             done = activities[: round(len(activities) * share)]
-            now = timezone.now()
+            # Learnt over the past days, as the server would have seen it: enrolled,
+            # each lesson served, read for a few minutes, then marked done.
+            started = timezone.now() - timedelta(days=len(done) + 1)
+            Enrolment.objects.filter(pk=enrolment.pk).update(enrolled_at=started)
             events = []
-            for activity in done:
+            for day, activity in enumerate(done, start=1):
+                opened = started + timedelta(days=day)
+                activity_opened(learner=learner, activity_id=activity.pk, now=opened)
+                read = opened + timedelta(minutes=7)
                 events += [
-                    EventIn(uuid.uuid4(), activity.pk, Verb.VIEWED, now),
+                    EventIn(uuid.uuid4(), activity.pk, Verb.VIEWED, opened),
                     EventIn(
                         uuid.uuid4(),
                         activity.pk,
                         Verb.PROGRESSED,
-                        now,
-                        {"seconds": 420, "position": {"scroll": 1.0}},
+                        read,
+                        {"seconds": 240, "position": {"scroll": 1.0}},
                     ),
-                    EventIn(uuid.uuid4(), activity.pk, Verb.COMPLETED, now),
+                    EventIn(uuid.uuid4(), activity.pk, Verb.COMPLETED, read),
                 ]
             if events:
                 progress_events_ingest(learner=learner, events=events)
