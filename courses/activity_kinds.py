@@ -15,6 +15,7 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 
 from .models import Activity, ActivityProgress, Verb
+from .registry import Registry
 
 # A progressed event reports the seconds since the previous one (the lesson page sends
 # one every 30 s while visible); anything much larger is a claim, not a measurement.
@@ -141,30 +142,24 @@ class ActivityKind:
     describe: Describe = describe_by_title
 
 
-_registry: dict[str, ActivityKind] = {}
+_kinds: Registry[ActivityKind] = Registry("Activity kind")
 
 
 def register_kind(kind: ActivityKind) -> None:
-    if kind.name in _registry:
-        raise ValueError(f"Activity kind {kind.name!r} is already registered")
     unknown = kind.verbs - set(Verb.values)
     if unknown:
         raise ValueError(f"Activity kind {kind.name!r} names unknown verbs: {sorted(unknown)}")
     if len(kind.name) > Activity._meta.get_field("kind").max_length:
         raise ValueError(f"Activity kind name {kind.name!r} is too long")
-    _registry[kind.name] = kind
+    _kinds.register(kind.name, kind)
 
 
-def unregister_kind(name: str) -> None:
-    _registry.pop(name, None)
-
-
-def get_kind(name: str) -> ActivityKind | None:
-    return _registry.get(name)
+unregister_kind = _kinds.unregister
+get_kind = _kinds.get
 
 
 def require_kind(name: str) -> ActivityKind:
-    kind = _registry.get(name)
+    kind = _kinds.get(name)
     if kind is None:
         raise LookupError(f"Activity kind {name!r} is not registered")
     return kind

@@ -3,6 +3,7 @@ the one-time password of a learner who cannot get back in."""
 
 import base64
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -19,6 +20,7 @@ from .selectors import course_roster, courses_taught_by
 from .services.cohort_files import XLSX_CONTENT_TYPE, table_csv, table_xlsx
 from .services.cohort_import import cohort_import, cohort_template
 from .services.errors import ServiceError
+from .services.progress import course_completion_confirm
 
 RESULT_KEY = "cohort-import-result"
 
@@ -52,20 +54,37 @@ def _may_reset_password(user, enrolment: Enrolment) -> bool:
     return enrolment.is_active and (is_admin(user) or not enrolment.learner.email)
 
 
+def _posted_enrolment(enrolments, learner_id: str) -> Enrolment:
+    enrolment = (
+        enrolments.filter(learner_id=int(learner_id), status=Enrolment.Status.ACTIVE).first()
+        if learner_id.isdecimal()
+        else None
+    )
+    if enrolment is None:
+        raise Http404
+    return enrolment
+
+
 @never_cache
 def roster(request, course_id: int):
-    """The course's learners; a POST gives one of them a one-time password, shown on the
-    next page once (it waits in the session only until then)."""
+    """The course's learners. A POST gives one of them a one-time password, shown on the
+    next page once (it waits in the session only until then), or confirms a completion
+    that a change to the course made possible (the rule holds, the learner did not
+    complete it by their own progress)."""
     course = _taught_course(request, course_id)
     enrolments = course_roster(request.user, course)
     if request.method == "POST":
-        learner_id = request.POST.get("reset_password", "")
-        enrolment = (
-            enrolments.filter(learner_id=int(learner_id)).first()
-            if learner_id.isdecimal()
-            else None
-        )
-        if enrolment is None or not _may_reset_password(request.user, enrolment):
+        if "confirm_completion" in request.POST:
+            enrolment = _posted_enrolment(enrolments, request.POST["confirm_completion"])
+            try:
+                course_completion_confirm(enrolment=enrolment)
+            except ServiceError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("Đã xác nhận hoàn thành khóa học."))
+            return redirect(request.path)
+        enrolment = _posted_enrolment(enrolments, request.POST.get("reset_password", ""))
+        if not _may_reset_password(request.user, enrolment):
             raise Http404
         password = learner_password_reset(learner=enrolment.learner)
         request.session[ISSUED_PASSWORD_KEY] = {"user": enrolment.learner_id, "password": password}

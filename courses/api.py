@@ -13,7 +13,6 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
@@ -23,8 +22,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from lms.errors import ServiceError
 from lms.http import error_response, json_error
 
-from .models import ActivityProgress, CoursePage, Verb
+from .models import ActivityProgress, Verb
 from .services.progress import REFUSED, EventIn, EventResult, progress_events_ingest
+from .views import congratulate
 
 EARLIEST = datetime(2020, 1, 1, tzinfo=UTC)
 LARGEST_INT = 2**53
@@ -189,7 +189,7 @@ def progress_events(request):
             return error_response(error)
         answers = list(result.events)
         courses, activities = result.courses, result.activities
-        _congratulate(request, [c.course_id for c in courses if c.newly_completed])
+        congratulate(request, [c.course_id for c in courses if c.newly_completed])
     ordered = iter(answers)
     results = [refused[i] if i in refused else next(ordered) for i in range(len(raw["events"]))]
     return JsonResponse(
@@ -222,12 +222,3 @@ def progress_events(request):
         },
         json_dumps_params={"ensure_ascii": False},
     )
-
-
-def _congratulate(request, course_ids: list[int]) -> None:
-    """Shown on the next page the learner opens (the course page the client goes to)."""
-    for course in CoursePage.objects.filter(pk__in=course_ids).only("id", "title"):
-        messages.success(
-            request,
-            _("Chúc mừng! Bạn đã hoàn thành khóa học “%(c)s”.") % {"c": course.title},
-        )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from .models import ActivityProgress
+from .registry import Registry
 
 
 @dataclass(frozen=True)
@@ -75,25 +76,16 @@ class Criterion:
     needs_threshold: bool = False
 
 
-_registry: dict[str, Criterion] = {}
+_criteria: Registry[Criterion] = Registry("Completion criterion")
 
 
 def register_criterion(criterion: Criterion) -> None:
-    if criterion.name in _registry:
-        raise ValueError(f"Completion criterion {criterion.name!r} is already registered")
-    _registry[criterion.name] = criterion
+    _criteria.register(criterion.name, criterion)
 
 
-def unregister_criterion(name: str) -> None:
-    _registry.pop(name, None)
-
-
-def get_criterion(name: str) -> Criterion | None:
-    return _registry.get(name)
-
-
-def criteria() -> list[Criterion]:
-    return list(_registry.values())
+unregister_criterion = _criteria.unregister
+get_criterion = _criteria.get
+criteria = _criteria.entries
 
 
 def rule_holds(state: CourseState, listed: list[tuple[str, CriterionParams]]) -> bool:

@@ -99,14 +99,20 @@ def lesson_complete(request, activity_id: uuid.UUID):
         messages.info(request, waiting)
         # Back to the lesson the form was on.
         return redirect(next_url_or(request, request.META.get("HTTP_REFERER", ""), back))
-    finished = [c.course_id for c in result.courses if c.newly_completed]
-    if finished:
-        course = CoursePage.objects.get(pk=finished[0])
+    course = congratulate(request, [c.course_id for c in result.courses if c.newly_completed])
+    if course is not None:
+        return redirect(course.url)
+    return HttpResponseRedirect(back)
+
+
+def congratulate(request, course_ids: list[int]) -> CoursePage | None:
+    """The learner finished these courses just now: said on the next page they open."""
+    courses = list(CoursePage.objects.filter(pk__in=course_ids))
+    for course in courses:
         messages.success(
             request, _("Chúc mừng! Bạn đã hoàn thành khóa học “%(c)s”.") % {"c": course.title}
         )
-        return redirect(course.url)
-    return HttpResponseRedirect(back)
+    return courses[0] if courses else None
 
 
 @login_required

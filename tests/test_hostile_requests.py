@@ -29,7 +29,7 @@ from courses.models import (
 from courses.services.certificates import certificate_file
 from courses.services.enrolment import enrolment_create
 from lms.models import AdministrativeUnit, LearnerProfile
-from tests.factories import build_course, served, signup_data
+from tests.factories import build_course, finished, served, signup_data
 
 NOT_FOUND = "Không tìm thấy trang"
 CERTIFICATE_NOT_FOUND = "Không tìm thấy chứng nhận với mã này."
@@ -754,19 +754,11 @@ def test_a_name_with_html_is_printed_as_text_on_the_certificate(course_tree, mak
     """Unescaped, WeasyPrint would run the markup (an <img> can read local files)."""
     import subprocess
 
-    from courses.models import Verb
     from courses.services.certificates import certificate_issue
-    from courses.services.progress import EventIn, progress_events_ingest
 
     learner = make_learner("xss", full_name=HTML_NAME)
     enrolment = enrolment_create(learner=learner, course=course_tree.course)
-    events = [
-        EventIn(uuid.uuid4(), a.pk, Verb.COMPLETED, timezone.now())
-        for a in course_tree.activities
-        if a.required
-    ]
-    served(learner, *course_tree.activities)
-    progress_events_ingest(learner=learner, events=events)
+    finished(learner, *[a for a in course_tree.activities if a.required])
     path = certificate_file(certificate_issue(enrolment_id=enrolment.pk))
     printed = subprocess.run(
         ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True

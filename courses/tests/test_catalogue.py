@@ -75,7 +75,7 @@ def test_course_page_shows_outline_duration_trainer_and_prerequisites(client, ca
 
 
 def test_the_next_page_keeps_the_search_and_filters(client, catalogue, monkeypatch):
-    from courses import selectors
+    from courses.selectors import catalogue as selectors
 
     monkeypatch.setattr(selectors, "CATALOGUE_PAGE_SIZE", 1)
     url = catalogue[0].catalogue.url

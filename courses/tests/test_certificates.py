@@ -1,32 +1,22 @@
 import subprocess
-import uuid
 from datetime import datetime
 from urllib.parse import quote
 
 import pytest
 from django.utils import timezone
 
-from courses.models import ActivityProgress, Certificate, CourseProgress, Enrolment, Verb
+from courses.models import ActivityProgress, Certificate, CourseProgress, Enrolment
 from courses.services.certificates import certificate_file, certificate_issue
 from courses.services.enrolment import enrolment_create
 from courses.services.errors import ServiceError
-from courses.services.progress import EventIn, progress_events_ingest
-from tests.factories import served
+from tests.factories import finished
 
 
 @pytest.fixture
 def completed(course_tree, learner, settings, tmp_path):
     settings.PRIVATE_ROOT = tmp_path
     enrolment = enrolment_create(learner=learner, course=course_tree.course)
-    served(learner, *course_tree.activities)
-    progress_events_ingest(
-        learner=learner,
-        events=[
-            EventIn(uuid.uuid4(), a.pk, Verb.COMPLETED, timezone.now())
-            for a in course_tree.activities
-            if a.required
-        ],
-    )
+    finished(learner, *[a for a in course_tree.activities if a.required])
     return Enrolment.objects.get(pk=enrolment.pk)
 
 
@@ -120,14 +110,7 @@ def evidenced(course_tree, learner, settings, tmp_path):
         lesson.estimated_minutes = minutes  # the last one is optional: not counted
         lesson.save_revision().publish()
     enrolment = enrolment_create(learner=learner, course=course)
-    progress_events_ingest(
-        learner=learner,
-        events=[
-            EventIn(uuid.uuid4(), a.pk, Verb.COMPLETED, timezone.now())
-            for a in course_tree.activities
-            if a.required
-        ],
-    )
+    finished(learner, *[a for a in course_tree.activities if a.required])
     started = timezone.make_aware(datetime(2026, 12, 2, 9, 0))
     ActivityProgress.objects.filter(learner=learner).update(seconds_spent=60, first_seen_at=started)
     CourseProgress.objects.filter(enrolment=enrolment).update(

@@ -1,20 +1,12 @@
-import uuid
-
 import pytest
-from django.utils import timezone
 
-from courses.models import CompletionCriterion, CourseProgress, Verb
+from courses.models import CompletionCriterion, CourseProgress
 from courses.services.enrolment import enrolment_create
-from courses.services.progress import EventIn, progress_events_ingest
-from tests.factories import served
+from tests.factories import finished
 
 
 def complete(learner, activities):
-    served(learner, *activities)
-    progress_events_ingest(
-        learner=learner,
-        events=[EventIn(uuid.uuid4(), a.pk, Verb.COMPLETED, timezone.now()) for a in activities],
-    )
+    finished(learner, *activities)
     return CourseProgress.objects.get(enrolment__learner=learner)
 
 

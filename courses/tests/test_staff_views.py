@@ -52,7 +52,7 @@ def test_filters_by_unit(client, enrolments, make_manager, unit, other_unit):
 
 
 def test_the_next_page_keeps_the_filters(client, enrolments, trainer, monkeypatch):
-    from courses import selectors
+    from courses.selectors import staff as selectors
 
     monkeypatch.setattr(selectors, "STAFF_ROWS_PAGE_SIZE", 1)
     client.force_login(trainer)
@@ -64,3 +64,31 @@ def test_the_next_page_keeps_the_filters(client, enrolments, trainer, monkeypatc
     second = client.get("/follow/", {"course": course, "page": 2})
     shown = {row.learner_id for row in [*first.context["rows"], *second.context["rows"]]}
     assert shown == {e.learner_id for e in enrolments}
+
+
+def test_trainer_confirms_a_completion_a_change_made_possible(
+    client, course_tree, enrolments, trainer, make_trainer
+):
+    """A required lesson was withdrawn after the learner had done all the others: the
+    recount completes nobody, and the roster lets the course's trainer confirm it."""
+    from courses.models import CourseProgress
+    from courses.services.progress import course_progress_recount_course
+    from tests.factories import finished
+
+    mine, theirs = enrolments
+    required = [a for a in course_tree.activities if a.required]
+    finished(mine.learner, *required[:2])
+    course_tree.lessons[2].unpublish()
+    course_progress_recount_course(course_id=course_tree.course.pk)
+    roster = f"/admin/my-courses/{course_tree.course.pk}/"
+
+    client.force_login(make_trainer("khac"))
+    assert client.post(roster, {"confirm_completion": mine.learner_id}).status_code == 404
+    client.force_login(trainer)
+    html = client.get(roster).content.decode()
+    assert html.count('name="confirm_completion"') == 1, "only where the rule now holds"
+    client.post(roster, {"confirm_completion": theirs.learner_id})
+    assert CourseProgress.objects.get(enrolment=theirs).completed_at is None
+    response = client.post(roster, {"confirm_completion": mine.learner_id}, follow=True)
+    assert "Đã xác nhận hoàn thành khóa học." in response.content.decode()
+    assert CourseProgress.objects.get(enrolment=mine).completed_at is not None

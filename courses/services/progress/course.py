@@ -122,10 +122,10 @@ def course_completion_confirm(*, enrolment: Enrolment, now=None) -> CourseProgre
     """A trainer confirms a completion that a change to the course made possible."""
     with transaction.atomic():
         enrolment = Enrolment.objects.select_for_update(of=("self",)).get(pk=enrolment.pk)
-        progress, newly = course_progress_refresh(enrolment, may_complete=False, now=now)
-        if not progress.rule_met:
+        progress, _newly = course_progress_refresh(enrolment, now=now)
+        if progress.completed_at is None:
+            # Raised inside the transaction: the recount it made is rolled back too.
             raise ServiceError(
                 _("Người học chưa đạt điều kiện hoàn thành khóa học."), code="rule_not_met"
             )
-        course_progress_refresh(enrolment, may_complete=True, now=now)
-    return enrolment.progress
+    return progress
