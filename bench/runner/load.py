@@ -210,9 +210,9 @@ def measure(config: str, base: str, seed: dict, args, gzip: bool) -> dict:
         "ok": events["stored"] == 10 * ok and after - before >= events["stored"],
     }
     out["events"] = events
-    out["lesson_vs_bare"] = (
-        round(out["lesson"]["ok_rps"] / out["bare"]["ok_rps"], 3) if out["bare"]["ok_rps"] else None
-    )
+    bare_rps = out["bare"]["ok_rps"]
+    for name in ("lesson", "events"):
+        out[f"{name}_vs_bare"] = round(out[name]["ok_rps"] / bare_rps, 3) if bare_rps else None
     for name in ("lesson", "bare", "events"):
         run_ = out[name]
         bad = not_2xx(run_["status"])
