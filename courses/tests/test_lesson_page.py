@@ -159,3 +159,14 @@ def test_my_learning_queries_do_not_grow_with_enrolments(client, course_tree, le
         html = client.get("/my-learning/").content.decode()
     assert "Khóa 1" in html
     assert len(three) == len(one)
+
+
+def test_the_progress_script_speaks_the_pages_language(enrolled_client, course_tree):
+    """The sync messages progress.js shows come translated on the page, not from the
+    script, so an English page does not say them in Vietnamese."""
+    url = course_tree.lessons[0].url
+    assert 'data-offline="Đang ngoại tuyến' in enrolled_client.get(url).content.decode()
+    enrolled_client.post("/i18n/setlang/", {"language": "en"})
+    html = enrolled_client.get(url).content.decode()
+    assert 'data-offline="You are offline' in html
+    assert 'data-complete-queued="Completion recorded' in html

@@ -27,6 +27,8 @@
   function load() { try { return JSON.parse(localStorage.getItem(KEY)) || []; } catch (e) { return []; } }
   function save(q) { try { localStorage.setItem(KEY, JSON.stringify(q.slice(-2000))); } catch (e) {} }
   function say(text) { if (status) { status.hidden = !text; status.textContent = text || ""; } }
+  // The page's language: the messages come translated on the status line's data-*.
+  function message(key, fallback) { return (status && status.dataset[key]) || fallback; }
 
   function queue(verb, payload) {
     var q = load();
@@ -53,7 +55,7 @@
     return true;
   }
   function retryLater(text) {
-    say(text || "Chưa gửi được tiến độ — sẽ thử lại.");
+    say(text || message("retry", "Chưa gửi được tiến độ — sẽ thử lại."));
     setTimeout(flush, retryDelay); retryDelay = Math.min(retryDelay * 2, 60000);
     return false;
   }
@@ -62,7 +64,7 @@
     if (inflight) return inflight.then(function () { return flush(keepalive); });
     var q = load();
     if (!q.length) return Promise.resolve(true);
-    if (navigator.onLine === false) { say("Đang ngoại tuyến — tiến độ được lưu và sẽ gửi khi có mạng."); return Promise.resolve(false); }
+    if (navigator.onLine === false) { say(message("offline", "Đang ngoại tuyến — tiến độ được lưu và sẽ gửi khi có mạng.")); return Promise.resolve(false); }
     var batch = q.slice(0, batchSize);
     inflight = fetch(url, {
       method: "POST", credentials: "same-origin", keepalive: !!keepalive,
@@ -74,7 +76,7 @@
         // Not this page's learner any more (signed out, someone else signed in): keep
         // the events for their owner's next visit and stop.
         halted = true;
-        say("Phiên đăng nhập đã thay đổi — hãy tải lại trang; tiến độ vẫn được giữ.");
+        say(message("sessionChanged", "Phiên đăng nhập đã thay đổi — hãy tải lại trang; tiến độ vẫn được giữ."));
         return false;
       }
       if (r.status === 400 || r.status === 413) {
@@ -139,7 +141,7 @@
       };
       flush().then(function (ok) {
         completion = null;
-        if (!ok) { say("Đã ghi nhận hoàn thành; sẽ gửi khi có mạng."); return; }
+        if (!ok) { say(message("completeQueued", "Đã ghi nhận hoàn thành; sẽ gửi khi có mạng.")); return; }
         if (answer && !answer.completed && answer.waiting) { say(answer.waiting); return; }
         location.assign(next);
       });
