@@ -106,8 +106,9 @@ def main() -> int:
     if document is None or document["status"] != 200:
         print(f"pageweight: the lesson answered {document and document['status']}", file=sys.stderr)
         return 1
-    _add_raw_sizes(cold["requests"], args.session)
-    requests = cold["requests"]
+    # data: URLs (the media players' own icons) never cross the network.
+    requests = [r for r in cold["requests"] if not r["url"].startswith("data:")]
+    _add_raw_sizes(requests, args.session)
     result = {
         "url": url,
         "requests": len(requests),

@@ -8,6 +8,7 @@ forgets exactly what the server settled.
 
 import json
 import math
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -28,6 +29,7 @@ from .views import congratulate
 
 EARLIEST = datetime(2020, 1, 1, tzinfo=UTC)
 LARGEST_INT = 2**53
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 Scalar = float | int | str | bool | None
 
 
@@ -87,7 +89,7 @@ def _check_strings(value: Any) -> None:
         elif isinstance(item, str):
             if "\x00" in item:
                 raise Refused(_("Chuỗi chứa ký tự NUL."))
-            if any("\ud800" <= ch <= "\udfff" for ch in item):
+            if LONE_SURROGATE.search(item):
                 raise Refused(_("Chuỗi chứa ký tự Unicode không hợp lệ (surrogate đơn lẻ)."))
 
 
@@ -133,7 +135,7 @@ def _validate(raw_events: list) -> tuple[list[EventIn], dict[int, EventResult]]:
             where = ".".join(str(p) for p in first["loc"])
             raw_id = raw.get("id") if isinstance(raw, dict) else None
             refused[index] = EventResult(
-                raw_id if isinstance(raw_id, str) else None,  # type: ignore[arg-type]
+                raw_id if isinstance(raw_id, str) else None,
                 REFUSED,
                 "invalid",
                 f"{where}: {first['msg']}" if where else first["msg"],

@@ -107,6 +107,8 @@ def lesson_complete(request, activity_id: uuid.UUID):
 
 def congratulate(request, course_ids: list[int]) -> CoursePage | None:
     """The learner finished these courses just now: said on the next page they open."""
+    if not course_ids:  # nearly every batch: no query, no queryset to build
+        return None
     courses = list(CoursePage.objects.filter(pk__in=course_ids))
     for course in courses:
         messages.success(

@@ -141,7 +141,7 @@ def start_gunicorn(workers: int, port: int, env: dict, max_requests: int) -> Ser
     # recycling (--max-requests) only when asked for, see the README.
     argv = [
         str(VENV_BIN / "gunicorn"),
-        "config.wsgi.application",
+        "config.wsgi:application",
         "--workers",
         str(workers),
         "--worker-class",

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +20,7 @@ from courses.models import (
     ProgressEvent,
 )
 
-from ..errors import Conflict, ServiceError
+from ..errors import ServiceError
 from .course import course_progress_refresh
 
 STORED, DUPLICATE, REFUSED = "stored", "duplicate", "refused"
@@ -27,7 +28,8 @@ STORED, DUPLICATE, REFUSED = "stored", "duplicate", "refused"
 
 @dataclass
 class EventResult:
-    id: uuid.UUID
+    # The client's id as sent; an event too malformed to have a valid UUID keeps its text.
+    id: uuid.UUID | str | None
     status: str
     code: str = ""
     detail: str = ""
@@ -115,17 +117,8 @@ def progress_events_ingest(*, learner, events: list[EventIn], now=None) -> Inges
         else:
             candidates.append(event)
 
-    result = IngestResult()
-    for attempt in range(3):
-        try:
-            with transaction.atomic():
-                result = _ingest(learner, candidates, activities, dict(answers), now)
-            break
-        except IntegrityError as exc:
-            # Another learner's concurrent batch took one of these ids first: the next
-            # attempt sees it stored and refuses just that event.
-            if attempt == 2:
-                raise Conflict(_("Mã sự kiện đã được dùng."), code="event_id") from exc
+    with transaction.atomic():
+        result = _ingest(learner, candidates, activities, answers, now)
     seen: set[uuid.UUID] = set()
     ordered = []
     for event in events:
@@ -156,25 +149,8 @@ def _ingest(learner, candidates, activities, answers, now) -> IngestResult:
             enrolled.append(event)
         else:
             answers[event.id] = EventResult(event.id, REFUSED, "activity", _not_available())
-    known = dict(
-        ProgressEvent.objects.filter(pk__in=[e.id for e in enrolled]).values_list(
-            "pk", "learner_id"
-        )
-    )
-    fresh = []
-    for event in enrolled:
-        owner = known.get(event.id)
-        if owner is None:
-            fresh.append(event)
-            answers[event.id] = EventResult(event.id, STORED)
-        elif owner == learner.pk:
-            answers[event.id] = EventResult(event.id, DUPLICATE)
-        else:
-            answers[event.id] = EventResult(
-                event.id, REFUSED, "event_id", _("Mã sự kiện đã được dùng.")
-            )
-    if fresh:
-        _store_and_fold(learner, fresh, activities, enrolments, now, result)
+    if enrolled:
+        _store_and_fold(learner, enrolled, activities, enrolments, now, result, answers)
     result.answers = answers
     result.courses = [
         CourseResult(
@@ -203,7 +179,54 @@ SUMMARY_FIELDS = [
 ]
 
 
-def _store_and_fold(learner, events, activities, enrolments, now, result) -> None:
+def _insert_new(learner, contexts) -> set[uuid.UUID]:
+    """Insert the events whose id is not stored yet, in one statement; the ids inserted.
+
+    ON CONFLICT DO NOTHING: a resend, or a concurrent batch that took an id first, is
+    settled afterwards by looking the id up, never by failing the batch.
+    """
+    rows = [
+        ProgressEvent(
+            id=e.id,
+            learner=learner,
+            activity_id=e.activity_id,
+            verb=e.verb,
+            payload=e.payload,
+            occurred_at=ctx.at,
+        )
+        for e, ctx in contexts
+    ]
+    if len(rows) == 1:
+        # Django returns a lone row's RETURNING through a path that cannot say "nothing
+        # inserted" on every backend; a savepoint says it plainly.
+        try:
+            with transaction.atomic():
+                rows[0].save(force_insert=True)
+        except IntegrityError:
+            return set()
+        return {rows[0].id}
+    returned = ProgressEvent.objects._insert(  # type: ignore[attr-defined]
+        rows,
+        fields=ProgressEvent._meta.concrete_fields,
+        returning_fields=[ProgressEvent._meta.pk],
+        on_conflict=OnConflict.IGNORE,
+    )
+    return {uuid.UUID(str(row[0])) for row in returned}
+
+
+def _settle_existing(learner, ids: set[uuid.UUID], answers) -> None:
+    """Events whose id was stored before: this learner's resends, or another's id."""
+    owners = dict(ProgressEvent.objects.filter(pk__in=ids).values_list("pk", "learner_id"))
+    for event_id in ids:
+        if owners.get(event_id) == learner.pk:
+            answers[event_id] = EventResult(event_id, DUPLICATE)
+        else:
+            answers[event_id] = EventResult(
+                event_id, REFUSED, "event_id", _("Mã sự kiện đã được dùng.")
+            )
+
+
+def _store_and_fold(learner, events, activities, enrolments, now, result, answers) -> None:
     # No row locks needed here: the learner's enrolments are locked for the batch.
     summaries = {
         s.activity_id: s
@@ -223,19 +246,15 @@ def _store_and_fold(learner, events, activities, enrolments, now, result) -> Non
         at = min(max(event.occurred_at, floor), now)
         contexts.append((event, FoldContext(now, at, floor, enrolment.min_seconds)))
     contexts.sort(key=lambda pair: pair[1].at)
-    ProgressEvent.objects.bulk_create(
-        [
-            ProgressEvent(
-                id=e.id,
-                learner=learner,
-                activity_id=e.activity_id,
-                verb=e.verb,
-                payload=e.payload,
-                occurred_at=ctx.at,
-            )
-            for e, ctx in contexts
-        ]
-    )
+    inserted = _insert_new(learner, contexts)
+    for event, _ctx in contexts:
+        if event.id in inserted:
+            answers[event.id] = EventResult(event.id, STORED)
+    if len(inserted) < len(contexts):
+        _settle_existing(learner, {e.id for e, _ctx in contexts} - inserted, answers)
+        contexts = [(e, ctx) for e, ctx in contexts if e.id in inserted]
+        if not contexts:
+            return
 
     touched: dict[int, tuple[Activity, datetime]] = {}
     touched_ids: dict[int, set[uuid.UUID]] = {}
@@ -263,17 +282,17 @@ def _store_and_fold(learner, events, activities, enrolments, now, result) -> Non
     # One statement for new and existing summaries alike: without their ids, existing
     # rows meet the (learner, activity) constraint and are updated in place. The open
     # time is the page view's to write, never a batch's.
-    for summary in summaries.values():
+    folded = [summaries[a] for a in {e.activity_id for e, _ctx in contexts}]
+    for summary in folded:
         summary.pk = None
     ActivityProgress.objects.bulk_create(
-        summaries.values(),
+        folded,
         update_conflicts=True,
         unique_fields=["learner", "activity"],
         update_fields=SUMMARY_FIELDS,
     )
     result.activities = [
-        ActivityResult(s.activity_id, s.status, waiting.get(s.activity_id, ""))
-        for s in summaries.values()
+        ActivityResult(s.activity_id, s.status, waiting.get(s.activity_id, "")) for s in folded
     ]
     for course_id, (activity, at) in touched.items():
         enrolment = enrolments[course_id]
