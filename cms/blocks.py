@@ -5,7 +5,9 @@ Each block renders to plain HTML that reads without JavaScript; media use native
 until the learner asks for it.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
@@ -120,7 +122,16 @@ class CalloutBlock(blocks.StructBlock):
         template = "cms/blocks/callout.html"
 
 
+def blocks_from_apps() -> list[tuple[str, blocks.Block]]:
+    # Apps above cms (a quiz, a package) add lesson blocks by naming them in the wiring's
+    # LESSON_EXTRA_BLOCKS; cms never imports them itself.
+    return [(name, import_string(path)()) for name, path in settings.LESSON_EXTRA_BLOCKS]
+
+
 class LessonStreamBlock(blocks.StreamBlock):
+    def __init__(self, local_blocks=None, **kwargs):
+        super().__init__([*(local_blocks or []), *blocks_from_apps()], **kwargs)
+
     text = RichTextBlock()
     image = ImageBlock()
     audio = AudioBlock()

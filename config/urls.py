@@ -23,6 +23,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("", include(courses_urls)),
+    path("", include("assessments.urls")),
 ]
 
 if getattr(settings, "SERVE_PUBLIC_MEDIA", False):

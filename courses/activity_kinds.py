@@ -140,6 +140,15 @@ class ActivityKind:
     completes: Completes = completes_on_completed_verb
     evidence: Evidence = no_evidence_needed
     describe: Describe = describe_by_title
+    # The verbs a browser may report through the API; None: all of them. Results a
+    # server computes (a graded quiz, measured attendance) are left out, so that only
+    # the server's own ``progress_record`` can report them.
+    client_verbs: frozenset[str] | None = None
+
+    def accepts(self, verb: str, *, from_client: bool) -> bool:
+        if verb not in self.verbs:
+            return False
+        return not from_client or self.client_verbs is None or verb in self.client_verbs
 
 
 _kinds: Registry[ActivityKind] = Registry("Activity kind")

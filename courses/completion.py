@@ -74,6 +74,8 @@ class Criterion:
     holds: Callable[[CourseState, CriterionParams], bool]
     needs_activity: bool = False
     needs_threshold: bool = False
+    # The activity kinds the chosen activity may be of; None: any.
+    activity_kinds: frozenset[str] | None = None
 
 
 _criteria: Registry[Criterion] = Registry("Completion criterion")

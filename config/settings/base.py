@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "lms",
     "cms",
     "courses",
+    "assessments",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -314,4 +315,12 @@ LOGGING = {
 
 CELERY_BEAT_SCHEDULE = {
     "certificates-sweep": {"task": "courses.tasks.certificates_sweep_task", "schedule": 600.0},
+    # Each timed attempt has its own task at its deadline; this catches any that was lost.
+    "attempts-close-expired": {
+        "task": "assessments.tasks.attempts_close_expired_task",
+        "schedule": 60.0,
+    },
 }
+
+# Lesson blocks that apps above cms contribute (see cms.blocks.blocks_from_apps).
+LESSON_EXTRA_BLOCKS = [("quiz", "assessments.blocks.QuizBlock")]

@@ -59,3 +59,7 @@ class CompletionCriterion(Orderable):
                 raise ValidationError({"activity": _("Hãy chọn hoạt động.")})
             if self.course_id and self.activity.course_id != self.course_id:
                 raise ValidationError({"activity": _("Hoạt động phải thuộc khóa học này.")})
+            if criterion.activity_kinds and self.activity.kind not in criterion.activity_kinds:
+                raise ValidationError(
+                    {"activity": _("Điều kiện này không áp dụng cho loại hoạt động đã chọn.")}
+                )

@@ -16,6 +16,7 @@ from .events import (
     IngestResult,
     activity_opened,
     progress_events_ingest,
+    progress_record,
 )
 
 __all__ = [
@@ -31,4 +32,5 @@ __all__ = [
     "course_progress_refresh",
     "course_state",
     "progress_events_ingest",
+    "progress_record",
 ]

@@ -79,13 +79,17 @@ def _not_available() -> str:
     return _("Hoạt động không tồn tại hoặc bạn chưa ghi danh khóa học của nó.")
 
 
-def progress_events_ingest(*, learner, events: list[EventIn], now=None) -> IngestResult:
+def progress_events_ingest(
+    *, learner, events: list[EventIn], now=None, from_client: bool = True
+) -> IngestResult:
     """Store a batch of a learner's events once each and fold the new ones into summaries.
 
     Every event gets its own answer: stored; duplicate (its id is already stored for
     this learner: a resend, which changes nothing); or refused with the reason (an
     activity that is gone or not the learner's, a verb its kind does not report, an id
     another learner used). One stale event never costs the others of its batch.
+    Events from a browser (``from_client``) may carry only the verbs their kind lets
+    clients report.
     """
     now = now or timezone.now()
     if not events:
@@ -107,7 +111,7 @@ def progress_events_ingest(*, learner, events: list[EventIn], now=None) -> Inges
         kind = get_kind(activity.kind) if activity else None
         if activity is None:
             answers[event.id] = EventResult(event.id, REFUSED, "activity", _not_available())
-        elif kind is None or event.verb not in kind.verbs:
+        elif kind is None or not kind.accepts(event.verb, from_client=from_client):
             answers[event.id] = EventResult(
                 event.id,
                 REFUSED,
@@ -311,6 +315,23 @@ def _store_and_fold(learner, events, activities, enrolments, now, result, answer
             course_id=course_id,
             activity_ids=sorted(touched_ids[course_id]),
         )
+
+
+def progress_record(
+    *, learner, activity_id: uuid.UUID, verb: str, payload: dict, at=None, event_id=None
+) -> IngestResult:
+    """A result the server computed itself (a graded attempt, measured attendance).
+
+    Reported under the learner like any event, so summaries, course progress and the
+    completion rule follow; ``event_id`` makes a repeated report a no-op.
+    """
+    now = timezone.now()
+    event = EventIn(event_id or uuid.uuid4(), activity_id, verb, at or now, payload)
+    result = progress_events_ingest(learner=learner, events=[event], now=now, from_client=False)
+    answer = result.events[0]
+    if answer.status == REFUSED:
+        raise ServiceError(answer.detail, code=answer.code)
+    return result
 
 
 def activity_opened(*, learner, activity_id: uuid.UUID, now=None) -> None:

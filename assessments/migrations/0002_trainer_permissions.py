@@ -1,0 +1,45 @@
+"""Trainers author questions and quizzes; which courses they may touch is decided per
+object by the course-scoped permission policy (assessments.wagtail_hooks)."""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+TRAINERS_GROUP = "Giảng viên"
+MODELS = ["question", "questioncategory", "quiz"]
+ACTIONS = ["add", "change", "delete", "view"]
+
+
+def grant(apps, schema_editor):
+    app_config = apps.get_app_config("assessments")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group, _ = Group.objects.get_or_create(name=TRAINERS_GROUP)
+    group.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="assessments",
+            codename__in=[f"{a}_{m}" for a in ACTIONS for m in MODELS],
+        )
+    )
+
+
+def revoke(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group = Group.objects.filter(name=TRAINERS_GROUP).first()
+    if group is not None:
+        group.permissions.remove(
+            *Permission.objects.filter(content_type__app_label="assessments")
+        )
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("assessments", "0001_initial"),
+        ("lms", "0008_trainer_media_per_course"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+
+    operations = [migrations.RunPython(grant, revoke)]

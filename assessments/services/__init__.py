@@ -1,0 +1,26 @@
+"""Writes of the quiz engine: attempts, grades and the quizzes' activities."""
+
+from .attempts import (
+    DEADLINE_GRACE,
+    attempt_close_expired,
+    attempt_close_if_expired,
+    attempt_grade,
+    attempt_start,
+    attempt_submit,
+    response_save,
+)
+from .grades import quiz_activity_retire, quiz_activity_sync, quiz_grade_percent, quiz_grade_record
+
+__all__ = [
+    "DEADLINE_GRACE",
+    "attempt_close_expired",
+    "attempt_close_if_expired",
+    "attempt_grade",
+    "attempt_start",
+    "attempt_submit",
+    "quiz_activity_retire",
+    "quiz_activity_sync",
+    "quiz_grade_percent",
+    "quiz_grade_record",
+    "response_save",
+]

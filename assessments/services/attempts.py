@@ -1,0 +1,296 @@
+"""Attempts: start (or resume), save an answer, submit, and close when time is up.
+
+The server is the clock and the grader: answers arriving after the deadline are
+refused, an attempt whose time ran out is closed and graded with what was saved, and
+the result goes into the progress pipeline from here, never from the browser.
+"""
+
+import random
+import uuid
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessments.grading import AnswerError, answer_from_form, grade, layout_entry
+from assessments.models import Attempt, Question, QuestionOption, Quiz, Response
+from courses.services.errors import Conflict, NotAvailable, ServiceError
+
+from .grades import quiz_grade_record
+
+# A save sent in the last second over a slow link still counts; nothing later does.
+DEADLINE_GRACE = timedelta(seconds=5)
+
+
+def _quiz_window_error(quiz: Quiz, now: datetime) -> str | None:
+    if quiz.open_at and now < quiz.open_at:
+        return _("Bài kiểm tra chưa mở.")
+    if quiz.close_at and now >= quiz.close_at:
+        return _("Bài kiểm tra đã đóng.")
+    return None
+
+
+def _draw(quiz: Quiz, rng: random.Random) -> list[Question]:
+    """The questions of a new attempt: the fixed ones and N from each drawn category."""
+    slots = list(quiz.slots.order_by("sort_order"))
+    options = Prefetch("options", queryset=QuestionOption.objects.order_by("sort_order"))
+    fixed = {
+        q.pk: q
+        for q in Question.objects.filter(
+            pk__in=[s.question_id for s in slots if s.question_id], course_id=quiz.course_id
+        ).prefetch_related(options)
+    }
+    chosen: list[Question] = []
+    taken: set[int] = set(fixed)
+    for slot in slots:
+        if slot.question_id:
+            question = fixed.get(slot.question_id)
+            if question is not None:
+                chosen.append(question)
+            continue
+        pool = list(
+            Question.objects.filter(category_id=slot.category_id, course_id=quiz.course_id)
+            .exclude(pk__in=taken)
+            .prefetch_related(options)
+        )
+        drawn = rng.sample(pool, min(slot.draw_count, len(pool)))
+        taken.update(q.pk for q in drawn)
+        chosen.extend(drawn)
+    if quiz.shuffle_questions:
+        rng.shuffle(chosen)
+    return chosen
+
+
+def attempt_start(*, learner, quiz: Quiz, now: datetime | None = None) -> Attempt:
+    """The learner's open attempt at this quiz, or a new one if they may make one.
+
+    Starting again is resuming: a phone that lost the page, or a second device, gets
+    the same attempt with the same questions in the same order.
+    """
+    now = now or timezone.now()
+    attempt_close_if_expired(learner=learner, quiz=quiz, now=now)
+    open_attempt = Attempt.objects.filter(
+        quiz=quiz, learner=learner, state=Attempt.State.IN_PROGRESS
+    ).first()
+    if open_attempt is not None:
+        return open_attempt
+    problem = _quiz_window_error(quiz, now)
+    if problem:
+        raise Conflict(problem, code="closed")
+    made = Attempt.objects.filter(quiz=quiz, learner=learner).count()
+    if quiz.attempts_allowed and made >= quiz.attempts_allowed:
+        raise Conflict(
+            _("Bạn đã dùng hết %(n)d lần làm bài.") % {"n": quiz.attempts_allowed},
+            code="no_attempts_left",
+        )
+    rng = random.Random()
+    questions = _draw(quiz, rng)
+    if not questions:
+        raise ServiceError(_("Bài kiểm tra chưa có câu hỏi."), code="empty_quiz")
+    layout = [
+        layout_entry(q, list(q.options.all()), rng if quiz.shuffle_options else None)
+        for q in questions
+    ]
+    deadline = None
+    if quiz.time_limit_minutes:
+        deadline = now + timedelta(minutes=quiz.time_limit_minutes)
+    if quiz.close_at:
+        deadline = min(filter(None, [deadline, quiz.close_at]))
+    try:
+        with transaction.atomic():
+            attempt = Attempt.objects.create(
+                quiz=quiz,
+                learner=learner,
+                number=made + 1,
+                started_at=now,
+                deadline=deadline,
+                layout=layout,
+            )
+    except IntegrityError:
+        # The same learner pressed "start" twice at once: both get the one attempt.
+        return Attempt.objects.get(quiz=quiz, learner=learner, state=Attempt.State.IN_PROGRESS)
+    if deadline is not None:
+        transaction.on_commit(partial(_close_at_deadline, attempt.pk, deadline), robust=True)
+    return attempt
+
+
+def _close_at_deadline(attempt_id: uuid.UUID, deadline: datetime) -> None:
+    from assessments.tasks import attempt_close_task
+
+    attempt_close_task.apply_async((str(attempt_id),), eta=deadline + DEADLINE_GRACE)
+
+
+def _locked_attempt(learner, attempt_id) -> Attempt:
+    attempt = (
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("quiz")
+        .filter(pk=attempt_id, learner=learner)
+        .first()
+    )
+    if attempt is None:
+        raise NotAvailable(_("Không tìm thấy bài làm."))
+    return attempt
+
+
+def _expired(attempt: Attempt, now: datetime) -> bool:
+    return attempt.deadline is not None and now > attempt.deadline + DEADLINE_GRACE
+
+
+def response_save(
+    *, learner, attempt_id, question_id: int, data: Mapping, now: datetime | None = None
+) -> Response:
+    """Save (or replace) one answer of an open attempt, checked against what it showed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = _locked_attempt(learner, attempt_id)
+        if not attempt.is_open:
+            raise Conflict(_("Bài làm đã nộp; không thể sửa câu trả lời."), code="closed")
+        time_up = _expired(attempt, now)
+        if time_up:
+            # Closed and graded with what was saved in time, and committed: the refusal
+            # below is raised once the transaction is over.
+            _close(attempt, now, Attempt.ClosedBy.TIMEOUT)
+        else:
+            response = _save(attempt, question_id, data, now)
+    if time_up:
+        raise Conflict(_("Đã hết giờ làm bài; bài đã được nộp."), code="time_up")
+    return response
+
+
+def _save(attempt: Attempt, question_id: int, data: Mapping, now: datetime) -> Response:
+    entry = next((e for e in attempt.layout if e["q"] == question_id), None)
+    question = (
+        Question.objects.only("id", "qtype", "text").filter(pk=question_id).first()
+        if entry
+        else None
+    )
+    if entry is None or question is None:
+        raise ServiceError(_("Câu hỏi không thuộc bài làm này."), code="question")
+    try:
+        answer = answer_from_form(question, entry, data)
+    except AnswerError as error:
+        raise ServiceError(str(error), code="answer") from None
+    (response,) = Response.objects.bulk_create(
+        [Response(attempt=attempt, question_id=question_id, answer=answer, saved_at=now)],
+        update_conflicts=True,
+        unique_fields=["attempt", "question"],
+        update_fields=["answer", "saved_at"],
+    )
+    return response
+
+
+def attempt_submit(
+    *, learner, attempt_id, token: uuid.UUID | None = None, now: datetime | None = None
+) -> Attempt:
+    """Close and grade an attempt once; sending it again answers with the same result."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = _locked_attempt(learner, attempt_id)
+        if not attempt.is_open:
+            return attempt
+        closed_by = Attempt.ClosedBy.LEARNER
+        if _expired(attempt, now):
+            # Answers saved in time are graded; the submission itself came too late.
+            closed_by = Attempt.ClosedBy.TIMEOUT
+        attempt.submit_token = token
+        _close(attempt, now, closed_by)
+    return attempt
+
+
+def attempt_close_if_expired(*, learner, quiz: Quiz, now: datetime | None = None) -> Attempt | None:
+    """Close the learner's open attempt at ``quiz`` if its time ran out."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = (
+            Attempt.objects.select_for_update(of=("self",))
+            .select_related("quiz")
+            .filter(quiz=quiz, learner=learner, state=Attempt.State.IN_PROGRESS)
+            .first()
+        )
+        if attempt is None or not _expired(attempt, now):
+            return None
+        _close(attempt, now, Attempt.ClosedBy.TIMEOUT)
+    return attempt
+
+
+def attempt_close_expired(*, attempt_id=None, now: datetime | None = None) -> int:
+    """Close every open attempt past its deadline (or the one named); how many."""
+    now = now or timezone.now()
+    due = Attempt.objects.filter(state=Attempt.State.IN_PROGRESS, deadline__lt=now - DEADLINE_GRACE)
+    if attempt_id is not None:
+        due = due.filter(pk=attempt_id)
+    closed = 0
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            attempt = (
+                Attempt.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("quiz", "learner")
+                .filter(pk=pk, state=Attempt.State.IN_PROGRESS)
+                .first()
+            )
+            if attempt is None:
+                continue
+            _close(attempt, now, Attempt.ClosedBy.TIMEOUT)
+            closed += 1
+    return closed
+
+
+def _close(attempt: Attempt, now: datetime, closed_by: str) -> None:
+    attempt.submitted_at = now
+    attempt.closed_by = closed_by
+    attempt_grade(attempt, now=now)
+
+
+def attempt_grade(attempt: Attempt, *, now: datetime) -> None:
+    """Grade every question of a closed attempt from its saved answers (and again after
+    a question was fixed); unanswered questions score nothing."""
+    ids = [entry["q"] for entry in attempt.layout]
+    questions = {
+        q.pk: q
+        for q in Question.objects.filter(pk__in=ids).prefetch_related(
+            Prefetch("options", queryset=QuestionOption.objects.order_by("sort_order"))
+        )
+    }
+    saved = {r.question_id: r for r in attempt.responses.all()}
+    score = total = 0.0
+    waiting = False
+    rows = []
+    for entry in attempt.layout:
+        question = questions.get(entry["q"])
+        if question is None:
+            continue
+        points = float(question.points)
+        total += points
+        response = saved.get(question.pk) or Response(
+            attempt=attempt, question=question, answer={}, saved_at=now
+        )
+        if question.manually_graded:
+            if response.answer and response.fraction is None:
+                waiting = True
+            elif not response.answer:
+                response.fraction, response.score = 0.0, 0.0
+        else:
+            result = grade(question, entry, response.answer)
+            response.fraction = result.fraction
+            response.score = round(points * (result.fraction or 0), 4)
+            response.feedback = "\n".join(f for f in result.feedback if f)
+        score += response.score or 0
+        rows.append(response)
+    for row in rows:
+        # Written by their (attempt, question), like a new row: one statement for all.
+        row.pk = None
+    Response.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["attempt", "question"],
+        update_fields=["fraction", "score", "feedback"],
+    )
+    attempt.score, attempt.max_score = round(score, 4), round(total, 4)
+    attempt.state = Attempt.State.AWAITING_GRADING if waiting else Attempt.State.GRADED
+    attempt.save()
+    if not waiting:
+        quiz_grade_record(learner=attempt.learner, quiz=attempt.quiz, now=now)

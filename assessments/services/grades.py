@@ -1,0 +1,88 @@
+"""A learner's grade for a quiz, by its grading method, and where it is recorded."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from assessments.kind import QUIZ
+from assessments.models import Attempt, GradingMethod, Quiz
+from courses.models import Activity, Verb
+from courses.services.activities import activity_register, activity_retire
+from courses.services.errors import ServiceError
+from courses.services.progress import progress_record
+
+
+def quiz_grade_percent(quiz: Quiz, attempts: list[Attempt]) -> float | None:
+    """The quiz's grade from graded attempts (in the order they were made), in percent."""
+    percents = [a.percent for a in attempts if a.percent is not None]
+    if not percents:
+        return None
+    method = quiz.grading_method
+    if method == GradingMethod.LAST:
+        return percents[-1]
+    if method == GradingMethod.FIRST:
+        return percents[0]
+    if method == GradingMethod.AVERAGE:
+        return sum(percents) / len(percents)
+    return max(percents)
+
+
+def quiz_grade_record(*, learner, quiz: Quiz, now: datetime | None = None) -> float | None:
+    """Record the learner's current grade at ``quiz`` in the progress pipeline.
+
+    The course's progress and completion follow in the same transaction. A quiz that
+    is no longer published, or a learner no longer enrolled, keeps its attempts and
+    grades; the pipeline just does not take them.
+    """
+    now = now or timezone.now()
+    attempts = list(
+        Attempt.objects.filter(quiz=quiz, learner=learner, state=Attempt.State.GRADED).order_by(
+            "number"
+        )
+    )
+    percent = quiz_grade_percent(quiz, attempts)
+    if percent is None:
+        return None
+    activity = Activity.objects.filter(kind=QUIZ, source_ref=str(quiz.pk), is_active=True).first()
+    if activity is None:
+        return percent
+    try:
+        progress_record(
+            learner=learner,
+            activity_id=activity.pk,
+            verb=Verb.SCORED,
+            payload={
+                "score": round(percent, 2),
+                "max": 100,
+                "passed": percent >= quiz.pass_percent,
+            },
+            at=now,
+        )
+    except ServiceError as error:
+        if error.code != "activity":
+            raise
+    return percent
+
+
+def quiz_activity_sync(quiz: Quiz) -> None:
+    """A published quiz is an activity of its course; an unpublished one is not."""
+    if not quiz.published:
+        activity_retire(kind=QUIZ, source_ref=str(quiz.pk))
+        return
+    anchor = quiz.module.path if quiz.module is not None else quiz.course.path
+    with transaction.atomic():
+        activity_register(
+            course=quiz.course,
+            kind=QUIZ,
+            source_ref=str(quiz.pk),
+            title=quiz.title,
+            module=quiz.module,
+            required=quiz.required,
+            # After the module's lessons (or after every module, without one).
+            position=anchor + "~",
+        )
+
+
+def quiz_activity_retire(quiz_id: int) -> None:
+    activity_retire(kind=QUIZ, source_ref=str(quiz_id))
