@@ -89,9 +89,7 @@ def test_a_learner_has_no_way_into_the_bank(client, learner, questions):
     assert response.status_code in (302, 403)
 
 
-def test_the_preview_shows_the_question_as_learners_see_it_and_the_answer(
-    rf, trainer, questions
-):
+def test_the_preview_shows_the_question_as_learners_see_it_and_the_answer(rf, trainer, questions):
     matching = questions["matching"]
     request = rf.get("/")
     request.user = trainer

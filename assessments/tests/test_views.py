@@ -53,7 +53,14 @@ def test_the_attempt_page_never_holds_the_answers(learner_client, quiz, question
     html = learner_client.get(reverse("assessments:attempt", args=[attempt.pk])).content.decode()
     assert "“Pây lăng?” nghĩa là gì?" in html
     # Neither the per-option feedback, nor an accepted answer, nor a pre-ticked choice.
-    for secret in ("Đúng rồi.", "Kin khẩu dá?”.", 'value="65"', 'value="cạ"', 'value="lăng"', "checked"):
+    for secret in (
+        "Đúng rồi.",
+        "Kin khẩu dá?”.",
+        'value="65"',
+        'value="cạ"',
+        'value="lăng"',
+        "checked",
+    ):
         assert secret not in html, secret
     # Matching targets are shown by position in this attempt's shuffle, never by the id
     # that would pair them with their left-hand side.
