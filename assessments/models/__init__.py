@@ -6,11 +6,21 @@ from .bank import (
     QuestionTag,
     QuestionType,
 )
-from .quizzes import Attempt, GradingMethod, Quiz, QuizSlot, Response, Shown
+from .quizzes import (
+    Attempt,
+    GradeChange,
+    GradingMethod,
+    Quiz,
+    QuizSlot,
+    Recording,
+    Response,
+    Shown,
+)
 
 __all__ = [
     "MANUALLY_GRADED",
     "Attempt",
+    "GradeChange",
     "GradingMethod",
     "Question",
     "QuestionCategory",
@@ -19,6 +29,7 @@ __all__ = [
     "QuestionType",
     "Quiz",
     "QuizSlot",
+    "Recording",
     "Response",
     "Shown",
 ]

@@ -215,6 +215,9 @@ class Response(models.Model):
     fraction = models.FloatField(null=True, blank=True)
     score = models.FloatField(null=True, blank=True)
     feedback = models.TextField(blank=True)
+    # A person set this grade (a spoken answer's rubric, or an override): a regrade of
+    # the question's rules leaves it as it is.
+    graded_by_person = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("câu trả lời")
@@ -227,3 +230,52 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt} · {self.question_id}"
+
+
+class GradeChange(models.Model):
+    """The history of a response's grade set by a person: who, when, from what, why."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="grade_changes")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    old_score = models.FloatField(null=True, blank=True)
+    new_score = models.FloatField()
+    # A spoken answer graded by rubric: the points given for each criterion.
+    rubric = models.JSONField(default=dict, blank=True)
+    reason = models.TextField()
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("thay đổi điểm")
+        verbose_name_plural = _("thay đổi điểm")
+        ordering = ["response_id", "at"]
+
+    def __str__(self) -> str:
+        return f"{self.response} {self.old_score} → {self.new_score}"
+
+
+class Recording(models.Model):
+    """A spoken answer's audio, received in chunks so a weak link can resume it.
+
+    The file lives in private storage; a response's answer names the recording once the
+    upload is complete and checked.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="recordings")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    content_type = models.CharField(max_length=60)
+    expected_bytes = models.PositiveIntegerField()
+    received_bytes = models.PositiveIntegerField(default=0)
+    path = models.CharField(max_length=255, blank=True)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    complete = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("bản ghi âm")
+        verbose_name_plural = _("bản ghi âm")
+
+    def __str__(self) -> str:
+        return str(self.pk)

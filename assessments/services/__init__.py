@@ -7,9 +7,11 @@ from .attempts import (
     attempt_grade,
     attempt_start,
     attempt_submit,
+    attempt_total,
     response_save,
 )
 from .grades import quiz_activity_retire, quiz_activity_sync, quiz_grade_percent, quiz_grade_record
+from .marking import quiz_regrade, response_mark, rubric_criteria
 
 __all__ = [
     "DEADLINE_GRACE",
@@ -18,9 +20,13 @@ __all__ = [
     "attempt_grade",
     "attempt_start",
     "attempt_submit",
+    "attempt_total",
     "quiz_activity_retire",
     "quiz_activity_sync",
     "quiz_grade_percent",
     "quiz_grade_record",
+    "quiz_regrade",
+    "response_mark",
+    "rubric_criteria",
     "response_save",
 ]

@@ -247,7 +247,8 @@ def _close(attempt: Attempt, now: datetime, closed_by: str) -> None:
 
 def attempt_grade(attempt: Attempt, *, now: datetime) -> None:
     """Grade every question of a closed attempt from its saved answers (and again after
-    a question was fixed); unanswered questions score nothing."""
+    a question was fixed); unanswered questions score nothing, and a grade a person set
+    stands. The attempt waits for a person while a spoken answer is ungraded."""
     ids = [entry["q"] for entry in attempt.layout]
     questions = {
         q.pk: q
@@ -256,29 +257,24 @@ def attempt_grade(attempt: Attempt, *, now: datetime) -> None:
         )
     }
     saved = {r.question_id: r for r in attempt.responses.all()}
-    score = total = 0.0
-    waiting = False
     rows = []
     for entry in attempt.layout:
         question = questions.get(entry["q"])
         if question is None:
             continue
-        points = float(question.points)
-        total += points
         response = saved.get(question.pk) or Response(
             attempt=attempt, question=question, answer={}, saved_at=now
         )
-        if question.manually_graded:
-            if response.answer and response.fraction is None:
-                waiting = True
-            elif not response.answer:
+        if response.graded_by_person:
+            pass
+        elif question.manually_graded:
+            if not response.answer:
                 response.fraction, response.score = 0.0, 0.0
         else:
             result = grade(question, entry, response.answer)
             response.fraction = result.fraction
-            response.score = round(points * (result.fraction or 0), 4)
+            response.score = round(float(question.points) * (result.fraction or 0), 4)
             response.feedback = "\n".join(f for f in result.feedback if f)
-        score += response.score or 0
         rows.append(response)
     for row in rows:
         # Written by their (attempt, question), like a new row: one statement for all.
@@ -289,6 +285,15 @@ def attempt_grade(attempt: Attempt, *, now: datetime) -> None:
         unique_fields=["attempt", "question"],
         update_fields=["fraction", "score", "feedback"],
     )
+    attempt_total(attempt, questions, rows, now=now)
+
+
+def attempt_total(attempt: Attempt, questions: dict, responses, *, now: datetime) -> None:
+    """Sum an attempt's responses, settle its state, and record the quiz grade once
+    nothing waits for a person."""
+    waiting = any(r.fraction is None for r in responses)
+    score = sum(r.score or 0 for r in responses)
+    total = sum(float(q.points) for q in questions.values())
     attempt.score, attempt.max_score = round(score, 4), round(total, 4)
     attempt.state = Attempt.State.AWAITING_GRADING if waiting else Attempt.State.GRADED
     attempt.save()
