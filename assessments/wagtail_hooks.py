@@ -7,8 +7,11 @@ history, usage, revisions, preview, chooser, and any Wagtail adds later) passes.
 """
 
 from django.http import Http404
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
@@ -18,7 +21,9 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from courses.models import CoursePage
 from courses.selectors.staff import courses_taught_by
+from lms.roles import is_admin, is_trainer
 
+from . import admin_views
 from .models import Question, QuestionCategory, Quiz
 
 
@@ -195,3 +200,45 @@ for _model in (Question, QuestionCategory, Quiz):
     _model.base_form_class = CourseScopedForm  # type: ignore[attr-defined]
 
 register_snippet(AssessmentsGroup)
+
+
+@hooks.register("register_admin_urls")
+def register_admin_urls():
+    return [
+        path(
+            "my-courses/<int:course_id>/gradebook/",
+            admin_views.gradebook_view,
+            name="assessments_admin_gradebook",
+        ),
+        path(
+            "quiz-attempts/<uuid:attempt_id>/",
+            admin_views.attempt_view,
+            name="assessments_admin_attempt",
+        ),
+        path(
+            "quizzes/<int:quiz_id>/statistics/",
+            admin_views.statistics_view,
+            name="assessments_admin_statistics",
+        ),
+        path("questions/import/", admin_views.import_view, name="assessments_admin_import"),
+    ]
+
+
+class TrainerMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_trainer(request.user) or is_admin(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_import_menu_item():
+    return TrainerMenuItem(
+        _("Nhập câu hỏi (GIFT, XML)"),
+        reverse("assessments_admin_import"),
+        icon_name="download",
+        order=265,
+    )
+
+
+@hooks.register("course_admin_links")
+def gradebook_and_statistics_links(course, request):
+    return admin_views.course_links(course, request)

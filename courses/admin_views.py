@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from wagtail import hooks
 
 from lms.roles import is_admin, is_trainer
 from lms.services import learner_password_reset
@@ -43,7 +44,12 @@ def cohort_template_download(request):
 
 
 def my_courses(request):
-    courses = courses_taught_by(request.user).order_by("title")
+    courses = list(courses_taught_by(request.user).order_by("title"))
+    # Apps above courses (a gradebook, say) add their own links to each course here.
+    for course in courses:
+        course.admin_links = [
+            link for hook in hooks.get_hooks("course_admin_links") for link in hook(course, request)
+        ]
     return TemplateResponse(request, "courses/admin/my_courses.html", {"courses": courses})
 
 

@@ -96,6 +96,27 @@ class Quiz(ClusterableModel):
     def __str__(self) -> str:
         return self.title
 
+    def grade_percent(self, attempts: list["Attempt"]) -> float | None:
+        """The quiz's grade from graded attempts (in the order made), in percent."""
+        percents = [a.percent for a in attempts if a.percent is not None]
+        if not percents:
+            return None
+        if self.grading_method == GradingMethod.LAST:
+            return percents[-1]
+        if self.grading_method == GradingMethod.FIRST:
+            return percents[0]
+        if self.grading_method == GradingMethod.AVERAGE:
+            return sum(percents) / len(percents)
+        return max(percents)
+
+    def window_problem(self, now) -> str:
+        """Why the quiz cannot be started at ``now``; empty when it can."""
+        if self.open_at and now < self.open_at:
+            return str(_("Bài kiểm tra chưa mở."))
+        if self.close_at and now >= self.close_at:
+            return str(_("Bài kiểm tra đã đóng."))
+        return ""
+
     def clean(self) -> None:
         super().clean()
         if self.open_at and self.close_at and self.close_at <= self.open_at:

@@ -10,7 +10,7 @@ from .attempts import (
     attempt_total,
     response_save,
 )
-from .grades import quiz_activity_retire, quiz_activity_sync, quiz_grade_percent, quiz_grade_record
+from .grades import quiz_activity_retire, quiz_activity_sync, quiz_grade_record
 from .marking import quiz_regrade, response_mark, rubric_criteria
 
 __all__ = [
@@ -23,7 +23,6 @@ __all__ = [
     "attempt_total",
     "quiz_activity_retire",
     "quiz_activity_sync",
-    "quiz_grade_percent",
     "quiz_grade_record",
     "quiz_regrade",
     "response_mark",

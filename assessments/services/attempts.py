@@ -26,14 +26,6 @@ from .grades import quiz_grade_record
 DEADLINE_GRACE = timedelta(seconds=5)
 
 
-def _quiz_window_error(quiz: Quiz, now: datetime) -> str | None:
-    if quiz.open_at and now < quiz.open_at:
-        return _("Bài kiểm tra chưa mở.")
-    if quiz.close_at and now >= quiz.close_at:
-        return _("Bài kiểm tra đã đóng.")
-    return None
-
-
 def _draw(quiz: Quiz, rng: random.Random) -> list[Question]:
     """The questions of a new attempt: the fixed ones and N from each drawn category."""
     slots = list(quiz.slots.order_by("sort_order"))
@@ -78,7 +70,7 @@ def attempt_start(*, learner, quiz: Quiz, now: datetime | None = None) -> Attemp
     ).first()
     if open_attempt is not None:
         return open_attempt
-    problem = _quiz_window_error(quiz, now)
+    problem = quiz.window_problem(now)
     if problem:
         raise Conflict(problem, code="closed")
     made = Attempt.objects.filter(quiz=quiz, learner=learner).count()

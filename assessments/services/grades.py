@@ -6,26 +6,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments.kind import QUIZ
-from assessments.models import Attempt, GradingMethod, Quiz
+from assessments.models import Attempt, Quiz
 from courses.models import Activity, Verb
 from courses.services.activities import activity_register, activity_retire
 from courses.services.errors import ServiceError
 from courses.services.progress import progress_record
-
-
-def quiz_grade_percent(quiz: Quiz, attempts: list[Attempt]) -> float | None:
-    """The quiz's grade from graded attempts (in the order they were made), in percent."""
-    percents = [a.percent for a in attempts if a.percent is not None]
-    if not percents:
-        return None
-    method = quiz.grading_method
-    if method == GradingMethod.LAST:
-        return percents[-1]
-    if method == GradingMethod.FIRST:
-        return percents[0]
-    if method == GradingMethod.AVERAGE:
-        return sum(percents) / len(percents)
-    return max(percents)
 
 
 def quiz_grade_record(*, learner, quiz: Quiz, now: datetime | None = None) -> float | None:
@@ -41,7 +26,7 @@ def quiz_grade_record(*, learner, quiz: Quiz, now: datetime | None = None) -> fl
             "number"
         )
     )
-    percent = quiz_grade_percent(quiz, attempts)
+    percent = quiz.grade_percent(attempts)
     if percent is None:
         return None
     activity = Activity.objects.filter(kind=QUIZ, source_ref=str(quiz.pk), is_active=True).first()

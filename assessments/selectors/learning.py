@@ -13,8 +13,8 @@ from django.utils import timezone
 from courses.models import Enrolment
 from courses.selectors.staff import courses_taught_by
 
-from .grading import ShownQuestion, correct_answer_text, question_for_display
-from .models import Attempt, Question, QuestionOption, Quiz, Shown
+from ..grading import ShownQuestion, correct_answer_text, question_for_display
+from ..models import Attempt, Question, QuestionOption, Quiz, Shown
 
 
 def quizzes_for_learner(user) -> QuerySet[Quiz]:
@@ -64,15 +64,13 @@ class QuizStanding:
 
 
 def quiz_standing(quiz: Quiz, learner, now: datetime | None = None) -> QuizStanding:
-    from .services.attempts import _quiz_window_error
-
     now = now or timezone.now()
     attempts = list(Attempt.objects.filter(quiz=quiz, learner=learner).order_by("number"))
     open_attempt = next((a for a in attempts if a.is_open), None)
     left = None
     if quiz.attempts_allowed:
         left = max(quiz.attempts_allowed - len(attempts), 0)
-    return QuizStanding(quiz, attempts, open_attempt, left, _quiz_window_error(quiz, now) or "")
+    return QuizStanding(quiz, attempts, open_attempt, left, quiz.window_problem(now))
 
 
 @dataclass

@@ -1,0 +1,466 @@
+"""Spoken answers: a recording received in chunks over a weak link, checked, and saved as
+the learner's answer.
+
+The upload is resumable: the server's ``received_bytes`` is the truth, a chunk sent
+again after a lost reply is a no-op, and a client that lost track asks for the offset
+and goes on from there. The file is private (under ``PRIVATE_ROOT``), grows as
+``<id>.part`` and gets its final name only once ffprobe has found Opus or Vorbis audio
+in WebM or Ogg within the allowed length; anything refused is deleted, row and file.
+"""
+
+import logging
+import os
+import re
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import ffmpeg
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessments.models import Attempt, Question, QuestionType, Recording
+from lms.errors import Conflict, NotAvailable, ServiceError
+
+from .attempts import _expired, _locked_attempt, _response_upsert, attempt_close_if_expired
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+DEFAULT_MAX_SECONDS = 120
+# One request's worth: small enough that a dropped 3G link loses little, large enough
+# that a two-minute answer is a handful of requests.
+MAX_CHUNK_BYTES = 1024 * 1024
+# An upload nobody finished within this time is abandoned.
+STALE_AFTER = timedelta(days=1)
+
+CONTENT_TYPE = re.compile(r"^audio/(webm|ogg)\s*(;\s*codecs\s*=\s*\"?opus\"?\s*)?$", re.IGNORECASE)
+# What each container's first bytes are: checked before ffprobe is asked anything, so a
+# playlist or a picture dressed up as audio never reaches a demuxer that would follow it.
+MAGIC = {b"\x1a\x45\xdf\xa3": "matroska", b"OggS": "ogg"}
+CONTAINERS = {"matroska": ("webm", "audio/webm"), "ogg": ("ogg", "audio/ogg")}
+CODECS = {"opus", "vorbis"}
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "SPOKEN_ANSWER_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def max_seconds() -> float:
+    return float(getattr(settings, "SPOKEN_ANSWER_MAX_SECONDS", DEFAULT_MAX_SECONDS))
+
+
+class OffsetMismatch(Conflict):
+    """The chunk is not where the upload stands; ``offset`` says where to go on from."""
+
+    def __init__(self, message: str, *, offset: int):
+        super().__init__(message, code="offset")
+        self.offset = offset
+
+
+# --- files -------------------------------------------------------------------------
+
+
+def recordings_root() -> Path:
+    return Path(settings.PRIVATE_ROOT) / "recordings"
+
+
+def _part_path(recording: Recording) -> Path:
+    return recordings_root() / str(recording.attempt_id) / f"{recording.pk}.part"
+
+
+def recording_file(recording: Recording) -> Path | None:
+    """The checked file of a complete recording (None before it is complete)."""
+    if not recording.complete or not recording.path:
+        return None
+    return Path(settings.PRIVATE_ROOT) / recording.path
+
+
+def _files_of(recording: Recording) -> list[Path]:
+    files = [_part_path(recording)]
+    if recording.path:
+        files.append(Path(settings.PRIVATE_ROOT) / recording.path)
+    return files
+
+
+def _unlink(paths: list[Path]) -> None:
+    for path in paths:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            # Left for the sweep, which removes files without a live row.
+            logger.warning("could not delete %s", path, exc_info=True)
+    for path in paths:
+        try:
+            path.parent.rmdir()  # the attempt's folder, once it holds nothing
+        except OSError:
+            pass
+
+
+def _discard(recording: Recording) -> None:
+    """Delete a recording's row and its files (the files whatever the transaction does:
+    bytes that were refused are of no use to anyone)."""
+    files = _files_of(recording)
+    recording.delete()
+    _unlink(files)
+
+
+def _write_at(path: Path, offset: int, chunk: bytes) -> None:
+    """Put ``chunk`` at ``offset`` and cut what follows: bytes a failed request left
+    past the last recorded offset never stay in the file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        os.lseek(fd, offset, os.SEEK_SET)
+        view = memoryview(chunk)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.ftruncate(fd, offset + len(chunk))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# --- the checks ----------------------------------------------------------------------
+
+
+@dataclass
+class Probed:
+    container: str  # a key of CONTAINERS
+    duration: float
+
+
+def _number(value) -> float | None:
+    try:
+        found = float(value)
+    except (TypeError, ValueError):
+        return None
+    return found if found >= 0 else None
+
+
+def recording_probe(path: Path) -> Probed:
+    """What the file holds, or ServiceError saying why it is not a spoken answer."""
+    not_audio = ServiceError(
+        _("Tệp gửi lên không phải bản ghi âm (cần âm thanh Opus trong WebM hoặc Ogg)."),
+        code="not_audio",
+    )
+    with path.open("rb") as handle:
+        head = handle.read(4)
+    container = MAGIC.get(head)
+    if container is None:
+        raise not_audio
+    limit = max_seconds()
+    try:
+        info = ffmpeg.probe(
+            str(path),
+            v="error",
+            f=container,
+            protocol_whitelist="file",
+            # Browsers' recordings carry no duration in the header: the packets say how
+            # long it is, read only a little past the limit.
+            show_entries="packet=stream_index,pts_time,duration_time",
+            read_intervals=f"%+{int(limit) + 2}",
+        )
+    except (ffmpeg.Error, ValueError, OSError):
+        raise not_audio from None
+    streams = info.get("streams") or []
+    audio = [s for s in streams if s.get("codec_type") == "audio"]
+    if len(audio) != 1 or len(streams) != 1 or audio[0].get("codec_name") not in CODECS:
+        raise not_audio
+    index = audio[0].get("index", 0)
+    duration = _number((info.get("format") or {}).get("duration")) or _number(
+        audio[0].get("duration")
+    )
+    if duration is None:
+        ends = [
+            (_number(p.get("pts_time")) or 0) + (_number(p.get("duration_time")) or 0)
+            for p in info.get("packets") or []
+            if p.get("stream_index") == index
+        ]
+        duration = max(ends, default=None)
+    if not duration:
+        raise ServiceError(_("Bản ghi âm không có tiếng (độ dài bằng 0)."), code="not_audio")
+    if duration > limit:
+        raise ServiceError(
+            _("Bản ghi âm dài %(d)d giây; tối đa %(m)d giây.")
+            % {"d": round(duration), "m": int(limit)},
+            code="too_long",
+        )
+    return Probed(container, round(duration, 3))
+
+
+def _check_content_type(content_type: str) -> str:
+    cleaned = (content_type or "").strip()
+    if not CONTENT_TYPE.match(cleaned):
+        raise ServiceError(
+            _("Chỉ nhận bản ghi âm Opus dạng WebM hoặc Ogg, không nhận “%(t)s”.")
+            % {"t": cleaned[:60]},
+            code="not_audio",
+        )
+    return cleaned.lower().replace(" ", "")
+
+
+def _check_size(size) -> int:
+    if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
+        raise ServiceError(_("Kích thước bản ghi âm không hợp lệ."), code="size")
+    limit = max_bytes()
+    if size > limit:
+        raise ServiceError(
+            _("Bản ghi âm quá lớn (%(s)s KB); tối đa %(m)s KB.")
+            % {"s": (size + 1023) // 1024, "m": limit // 1024},
+            code="too_large",
+        )
+    return size
+
+
+def _time_up(learner, attempt: Attempt, now: datetime) -> Conflict:
+    # The attempt is closed and graded with what was saved in time, as an autosave that
+    # came too late would do.
+    attempt_close_if_expired(learner=learner, quiz=attempt.quiz, now=now)
+    return Conflict(_("Đã hết giờ làm bài; bài đã được nộp."), code="time_up")
+
+
+def _closed() -> Conflict:
+    return Conflict(_("Bài làm đã nộp; không thể ghi âm thêm."), code="closed")
+
+
+# --- the upload ----------------------------------------------------------------------
+
+
+def recording_begin(
+    *,
+    learner,
+    attempt_id,
+    question_id: int,
+    content_type: str,
+    size: int,
+    now: datetime | None = None,
+) -> Recording:
+    """Open an upload of ``size`` bytes for a spoken question of the learner's open
+    attempt. A new recording replaces one the learner started for it and left unfinished."""
+    now = now or timezone.now()
+    content_type = _check_content_type(content_type)
+    size = _check_size(size)
+    time_up = False
+    with transaction.atomic():
+        attempt = _locked_attempt(learner, attempt_id)
+        if not attempt.is_open:
+            raise _closed()
+        if _expired(attempt, now):
+            time_up = True
+        else:
+            in_layout = any(entry["q"] == question_id for entry in attempt.layout)
+            spoken = Question.objects.filter(pk=question_id, qtype=QuestionType.SPOKEN).exists()
+            if not (in_layout and spoken):
+                raise ServiceError(
+                    _("Câu hỏi này không nhận câu trả lời bằng giọng nói."), code="question"
+                )
+            for unfinished in Recording.objects.filter(
+                attempt=attempt, question_id=question_id, complete=False
+            ):
+                _discard(unfinished)
+            recording = Recording.objects.create(
+                attempt=attempt,
+                question_id=question_id,
+                content_type=content_type,
+                expected_bytes=size,
+                created_at=now,
+            )
+    if time_up:
+        raise _time_up(learner, attempt, now)
+    return recording
+
+
+def _own_recording(learner, recording_id, *, lock: bool = False) -> Recording:
+    found = Recording.objects.select_related("attempt", "attempt__quiz")
+    if lock:
+        found = found.select_for_update(of=("self",))
+    recording = found.filter(pk=recording_id, attempt__learner=learner).first()
+    if recording is None:
+        raise NotAvailable(_("Không tìm thấy bản ghi âm."))
+    return recording
+
+
+def recording_status(*, learner, recording_id) -> Recording:
+    """Where the learner's upload stands (its ``received_bytes`` is the offset to send)."""
+    return _own_recording(learner, recording_id)
+
+
+def recording_append(
+    *, learner, recording_id, offset: int, chunk: bytes, now: datetime | None = None
+) -> Recording:
+    """Append ``chunk`` at ``offset``, which must be where the upload stands.
+
+    A chunk at an offset already received (sent again after a lost reply) changes
+    nothing and answers the current offset; a gap is refused with it, so that the
+    client goes on from there. More bytes than announced discard the upload.
+    """
+    now = now or timezone.now()
+    if not isinstance(offset, int) or offset < 0:
+        raise ServiceError(_("Vị trí gửi không hợp lệ."), code="offset")
+    overflow = time_up = False
+    with transaction.atomic():
+        # The row's lock puts two requests for the same upload (a retry racing the
+        # original) one after the other.
+        recording = _own_recording(learner, recording_id, lock=True)
+        attempt = recording.attempt
+        if recording.complete or offset < recording.received_bytes:
+            return recording
+        if not attempt.is_open:
+            raise _closed()
+        if _expired(attempt, now):
+            time_up = True
+        elif offset > recording.received_bytes:
+            raise OffsetMismatch(
+                _("Thiếu một phần bản ghi âm; gửi tiếp từ byte %(n)d.")
+                % {"n": recording.received_bytes},
+                offset=recording.received_bytes,
+            )
+        elif not chunk:
+            raise ServiceError(_("Phần gửi lên không có dữ liệu."), code="empty")
+        elif len(chunk) > MAX_CHUNK_BYTES or offset + len(chunk) > recording.expected_bytes:
+            overflow = True
+            _discard(recording)
+        else:
+            _write_at(_part_path(recording), offset, chunk)
+            recording.received_bytes = offset + len(chunk)
+            recording.save(update_fields=["received_bytes"])
+    if time_up:
+        raise _time_up(learner, attempt, now)
+    if overflow:
+        raise ServiceError(
+            _("Bản ghi âm lớn hơn kích thước đã báo; hãy ghi âm lại."), code="too_large"
+        )
+    return recording
+
+
+def recording_finish(*, learner, recording_id, now: datetime | None = None) -> Recording:
+    """Check a fully received recording and make it the learner's answer.
+
+    Not audio, or too long: refused, and its row and file are gone. Finishing again
+    answers the same.
+    """
+    now = now or timezone.now()
+    recording = _own_recording(learner, recording_id)
+    if recording.complete:
+        return recording
+    if recording.received_bytes < recording.expected_bytes:
+        raise OffsetMismatch(
+            _("Bản ghi âm chưa gửi xong; gửi tiếp từ byte %(n)d.") % {"n": recording.received_bytes},
+            offset=recording.received_bytes,
+        )
+    part = _part_path(recording)
+    # A finish that got this far before and then failed may have renamed the file.
+    source = part if part.exists() else Path(settings.PRIVATE_ROOT) / (recording.path or "-")
+    refusal: ServiceError | None = None
+    probed: Probed | None = None
+    if not source.is_file() or source.stat().st_size != recording.expected_bytes:
+        refusal = ServiceError(_("Tệp bản ghi âm bị hỏng; hãy ghi âm lại."), code="missing")
+    else:
+        # Outside any lock: reading the file takes a moment and nothing appends to an
+        # upload whose bytes are all in.
+        try:
+            probed = recording_probe(source)
+        except ServiceError as error:
+            refusal = error
+    if refusal is not None or probed is None:
+        with transaction.atomic():
+            locked = Recording.objects.select_for_update().filter(pk=recording.pk).first()
+            if locked is not None and not locked.complete:
+                _discard(locked)
+        raise refusal or ServiceError(_("Không đọc được bản ghi âm."), code="not_audio")
+
+    time_up = False
+    superseded: list[Path] = []
+    with transaction.atomic():
+        attempt = _locked_attempt(learner, recording.attempt_id)
+        locked = Recording.objects.select_for_update().filter(pk=recording.pk).first()
+        if locked is None:
+            raise NotAvailable(_("Không tìm thấy bản ghi âm."))
+        if locked.complete:
+            return locked
+        recording = locked
+        if not attempt.is_open:
+            raise _closed()
+        if _expired(attempt, now):
+            time_up = True
+        else:
+            extension, content_type = CONTAINERS[probed.container]
+            final = part.with_name(f"{recording.pk}.{extension}")
+            if source != final:
+                os.replace(source, final)
+            recording.path = str(final.relative_to(settings.PRIVATE_ROOT))
+            recording.content_type = content_type
+            recording.duration_seconds = probed.duration
+            recording.complete = True
+            recording.save(update_fields=["path", "content_type", "duration_seconds", "complete"])
+            _response_upsert(
+                attempt, recording.question_id, {"recording": str(recording.pk)}, now
+            )
+            # The answer names this recording now; the one it named before is not kept.
+            for old in Recording.objects.filter(
+                attempt=attempt, question_id=recording.question_id, complete=True
+            ).exclude(pk=recording.pk):
+                superseded += _files_of(old)
+                old.delete()
+    if time_up:
+        raise _time_up(learner, attempt, now)
+    if superseded:
+        transaction.on_commit(lambda: _unlink(superseded), robust=True)
+    return recording
+
+
+# --- housekeeping --------------------------------------------------------------------
+
+
+def recordings_discard_stale(*, now: datetime | None = None) -> int:
+    """Delete uploads left unfinished for a day, and any recording file whose row is
+    gone (its attempt deleted, say); how many recordings and files went."""
+    now = now or timezone.now()
+    cutoff = now - STALE_AFTER
+    count = 0
+    for pk in Recording.objects.filter(complete=False, created_at__lt=cutoff).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            stale = (
+                Recording.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, complete=False)
+                .first()
+            )
+            if stale is not None:
+                _discard(stale)
+                count += 1
+    root = recordings_root()
+    if not root.is_dir():
+        return count
+    for folder in root.iterdir():
+        if not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            try:
+                recording_id = uuid.UUID(path.name.split(".", 1)[0])
+            except ValueError:
+                recording_id = None
+            if recording_id is not None and Recording.objects.filter(pk=recording_id).exists():
+                continue
+            try:
+                if path.stat().st_mtime >= cutoff.timestamp():
+                    continue  # a row may be on its way in a transaction not yet committed
+                if path.is_dir():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+                count += 1
+            except OSError:
+                logger.warning("could not delete %s", path, exc_info=True)
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
+    return count
