@@ -15,3 +15,11 @@ def attempts_close_expired_task() -> int:
     from assessments.services import attempt_close_expired
 
     return attempt_close_expired()
+
+
+@shared_task
+def recordings_discard_stale_task() -> int:
+    """Delete spoken-answer uploads left unfinished, and files whose recording is gone."""
+    from assessments.services.recordings import recordings_discard_stale
+
+    return recordings_discard_stale()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import recording_views, views
 
 app_name = "assessments"
 
@@ -15,4 +15,12 @@ urlpatterns = [
     ),
     path("attempt/<uuid:attempt_id>/submit/", views.submit, name="submit"),
     path("attempt/<uuid:attempt_id>/result/", views.result, name="result"),
+    path(
+        "attempt/<uuid:attempt_id>/recording/<int:question_id>/",
+        recording_views.begin,
+        name="recording-begin",
+    ),
+    path("recording/<uuid:recording_id>/upload/", recording_views.upload, name="recording-upload"),
+    path("recording/<uuid:recording_id>/finish/", recording_views.finish, name="recording-finish"),
+    path("recording/<uuid:recording_id>/audio/", recording_views.audio, name="recording-audio"),
 ]

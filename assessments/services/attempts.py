@@ -166,6 +166,12 @@ def _save(attempt: Attempt, question_id: int, data: Mapping, now: datetime) -> R
         answer = answer_from_form(question, entry, data)
     except AnswerError as error:
         raise ServiceError(str(error), code="answer") from None
+    return _response_upsert(attempt, question_id, answer, now)
+
+
+def _response_upsert(attempt: Attempt, question_id: int, answer: dict, now: datetime) -> Response:
+    """Write an answer of the (locked, open) attempt, new or replacing the saved one, in
+    one statement: the autosave's way in, and a checked recording's."""
     (response,) = Response.objects.bulk_create(
         [Response(attempt=attempt, question_id=question_id, answer=answer, saved_at=now)],
         update_conflicts=True,

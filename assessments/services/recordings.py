@@ -351,12 +351,14 @@ def recording_finish(*, learner, recording_id, now: datetime | None = None) -> R
         return recording
     if recording.received_bytes < recording.expected_bytes:
         raise OffsetMismatch(
-            _("Bản ghi âm chưa gửi xong; gửi tiếp từ byte %(n)d.") % {"n": recording.received_bytes},
+            _("Bản ghi âm chưa gửi xong; gửi tiếp từ byte %(n)d.")
+            % {"n": recording.received_bytes},
             offset=recording.received_bytes,
         )
     part = _part_path(recording)
     # A finish that got this far before and then failed may have renamed the file.
-    source = part if part.exists() else Path(settings.PRIVATE_ROOT) / (recording.path or "-")
+    candidates = [part] + [part.with_name(f"{recording.pk}.{e}") for e, _t in CONTAINERS.values()]
+    source = next((path for path in candidates if path.is_file()), part)
     refusal: ServiceError | None = None
     probed: Probed | None = None
     if not source.is_file() or source.stat().st_size != recording.expected_bytes:
@@ -399,9 +401,7 @@ def recording_finish(*, learner, recording_id, now: datetime | None = None) -> R
             recording.duration_seconds = probed.duration
             recording.complete = True
             recording.save(update_fields=["path", "content_type", "duration_seconds", "complete"])
-            _response_upsert(
-                attempt, recording.question_id, {"recording": str(recording.pk)}, now
-            )
+            _response_upsert(attempt, recording.question_id, {"recording": str(recording.pk)}, now)
             # The answer names this recording now; the one it named before is not kept.
             for old in Recording.objects.filter(
                 attempt=attempt, question_id=recording.question_id, complete=True

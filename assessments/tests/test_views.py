@@ -136,3 +136,35 @@ def test_the_browser_cannot_report_a_quiz_score(learner_client, quiz, learner):
 def test_the_quiz_shows_in_the_course_outline(learner_client, quiz, course_tree):
     html = learner_client.get(course_tree.course.url).content.decode()
     assert quiz.title in html and reverse("assessments:quiz", args=[quiz.pk]) in html
+
+
+def test_a_quiz_block_in_a_lesson_shows_its_card_and_a_foreign_quiz_shows_nothing(
+    learner_client, quiz, course_tree, make_trainer
+):
+    from tests.factories import build_course
+
+    other_course = build_course(trainer=make_trainer("khac"), title="Khác", slug="khac").course
+    foreign = make_quiz(other_course, [], title="Bài của khóa khác")
+    lesson = course_tree.lessons[0]
+    lesson.body = [
+        {"type": "quiz", "value": {"quiz": quiz.pk, "note": "Làm sau khi học xong"}},
+        {"type": "quiz", "value": {"quiz": foreign.pk, "note": ""}},
+    ]
+    lesson.save_revision().publish()
+    html = learner_client.get(lesson.url).content.decode()
+    assert "Làm sau khi học xong" in html
+    assert reverse("assessments:quiz", args=[quiz.pk]) in html
+    assert "Bài của khóa khác" not in html
+
+
+def test_the_quiz_is_where_learning_continues_and_counts_in_my_learning(
+    learner_client, quiz, course_tree, learner
+):
+    from tests.factories import finished
+
+    finished(learner, *[a for a in course_tree.activities if a.required])
+    course_html = learner_client.get(course_tree.course.url).content.decode()
+    quiz_url = reverse("assessments:quiz", args=[quiz.pk])
+    assert f'href="{quiz_url}">Học tiếp: {quiz.title}' in course_html
+    my_learning = learner_client.get("/my-learning/").content.decode()
+    assert "3/4" in my_learning
