@@ -96,3 +96,58 @@ def test_the_preview_shows_the_question_as_learners_see_it_and_the_answer(rf, tr
     html = matching.serve_preview(request, "").render().content.decode()
     assert "Ghép từ với nghĩa." in html and "<select" in html
     assert "Kin → Ăn; Pây → Đi; Nòn → Ngủ" in html
+
+
+def quiz_form(course, title, slots):
+    data = {
+        "course": course.pk,
+        "title": title,
+        "intro": "",
+        "published": "on",
+        "required": "on",
+        "attempts_allowed": "1",
+        "grading_method": "highest",
+        "pass_percent": "70",
+        "shuffle_options": "on",
+        "feedback_shown": "after_submit",
+        "answers_shown": "after_close",
+        "review_after_close": "on",
+        "slots-TOTAL_FORMS": str(len(slots)),
+        "slots-INITIAL_FORMS": "0",
+        "slots-MIN_NUM_FORMS": "0",
+        "slots-MAX_NUM_FORMS": "1000",
+    }
+    for index, question in enumerate(slots):
+        data.update(
+            {
+                f"slots-{index}-question": question.pk,
+                f"slots-{index}-category": "",
+                f"slots-{index}-draw_count": "1",
+                f"slots-{index}-ORDER": str(index + 1),
+                f"slots-{index}-id": "",
+                f"slots-{index}-DELETE": "",
+            }
+        )
+    return data
+
+
+def test_a_trainer_builds_a_quiz_from_their_bank_and_never_from_anothers(
+    client, trainer, questions, course_tree, make_trainer
+):
+    client.force_login(trainer)
+    picked = [questions["single"], questions["truefalse"]]
+    response = client.post(
+        "/admin/snippets/assessments/quiz/add/", quiz_form(course_tree.course, "Kiểm tra 1", picked)
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    quiz = Quiz.objects.get(title="Kiểm tra 1")
+    assert [s.question_id for s in quiz.slots.order_by("sort_order")] == [q.pk for q in picked]
+
+    other = build_course(trainer=make_trainer("khac"), title="Khác", slug="khac").course
+    foreign = bank(other)["single"]
+    response = client.post(
+        "/admin/snippets/assessments/quiz/add/",
+        quiz_form(course_tree.course, "Kiểm tra 2", [foreign]),
+    )
+    assert response.status_code == 200
+    assert not Quiz.objects.filter(title="Kiểm tra 2").exists()
