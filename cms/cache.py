@@ -87,6 +87,39 @@ def tree_cached(parts: tuple, compute: Callable[[], Any], *, shared: bool = True
     return value
 
 
+def tree_cached_many(
+    prefix: str, ids: set, compute: Callable[[set], dict], *, shared: bool = True
+) -> dict:
+    """``tree_cached`` for many keys at once: ``{id: value}`` for those ``compute``
+    (given the ids found nowhere) knows; one shared-cache read and one computation."""
+    keys = {tree_cache_key(prefix, i): i for i in ids}
+    found: dict = {}
+    with _lock:
+        for key, i in keys.items():
+            value = _local.get(key, _MISSING)
+            if value is not _MISSING:
+                _local.move_to_end(key)
+                found[i] = value
+    missing = {k: i for k, i in keys.items() if i not in found}
+    if missing and shared:
+        for key, value in cache.get_many(list(missing)).items():
+            found[missing.pop(key)] = value
+    if missing:
+        computed = compute(set(missing.values()))
+        if shared and computed:
+            cache.set_many(
+                {k: computed[i] for k, i in missing.items() if i in computed}, SHARED_TTL
+            )
+        # What compute did not know is remembered locally as nothing, like a miss.
+        found.update({i: computed.get(i) for i in missing.values()})
+    with _lock:
+        for key, i in keys.items():
+            _local[key] = found[i]
+        while len(_local) > LOCAL_ENTRIES:
+            _local.popitem(last=False)
+    return {i: v for i, v in found.items() if v is not None}
+
+
 class TreeGenerationMiddleware:
     """Reads the tree generation at most once per request, and only if it is needed:
     the progress API and other views outside the page tree never read it."""

@@ -119,6 +119,8 @@ def activity_sync_for_lesson(lesson: LessonPage) -> Activity | None:
         )
         if _counts(previous) != _counts(activity):
             _recount_later(activity.course_id, previous.course_id if previous else None)
+        # Activities are cached with the tree (the progress API reads them from there).
+        transaction.on_commit(tree_changed)
     return activity
 
 
@@ -141,6 +143,7 @@ def activity_retire_for_page(page_id: int) -> None:
     )
     Activity.objects.filter(page_id=page_id).update(is_active=False)
     _recount_later(course_id)
+    transaction.on_commit(tree_changed)
 
 
 def activity_resync_positions(course: CoursePage) -> None:

@@ -11,6 +11,7 @@ from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms.cache import tree_cached_many
 from courses.activity_kinds import EventIn, FoldContext, get_kind, require_kind
 from courses.announcements import announce_on_commit, progress_changed
 from courses.models import (
@@ -99,12 +100,7 @@ def progress_events_ingest(
     for event in events:
         unique.setdefault(event.id, event)
 
-    activities = {
-        a.pk: a
-        for a in Activity.objects.filter(
-            pk__in={e.activity_id for e in unique.values()}, is_active=True
-        )
-    }
+    activities = _active_activities({e.activity_id for e in unique.values()})
     candidates = []
     for event in unique.values():
         activity = activities.get(event.activity_id)
@@ -133,6 +129,16 @@ def progress_events_ingest(
         ordered.append(answer)
     result.events = ordered
     return result
+
+
+def _active_activities(ids: set[uuid.UUID]) -> dict[uuid.UUID, Activity]:
+    """The active activities among ``ids``, cached with the tree: registering, retiring,
+    publishing and moving all bump its generation. Shared, so never mutated here."""
+
+    def load(missing: set) -> dict:
+        return {a.pk: a for a in Activity.objects.filter(pk__in=missing, is_active=True)}
+
+    return tree_cached_many("activity", ids, load)
 
 
 def _ingest(learner, candidates, activities, answers, now) -> IngestResult:
