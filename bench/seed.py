@@ -6,7 +6,8 @@ the database freshly migrated. It
 
 * builds the demo site with the product's own ``seed_demo`` command and picks its first
   course (four lessons in two modules) and that course's first lesson;
-* creates N learners through ``lms.services.learner_create``, enrols each through
+* creates N learners (``--learners``; more when ``--quiz-learners`` asks for more, see
+  below) through ``lms.services.learner_create``, enrols each through
   ``enrolment_create`` and records one "viewed" + "progressed" event for each on the
   lesson through ``progress_events_ingest``, so every page has a summary to show;
 * creates one logged-in session per learner in the settings' session store
@@ -14,9 +15,15 @@ the database freshly migrated. It
 * renders the lesson page and the bare view once in-process to learn their sizes, and
   writes a filler template so that the bare view weighs what the lesson page weighs.
 
-Outputs in the bench work folder (settings.BENCH_WORK_DIR): seed.json (everything), sessions.txt (one "sessionid csrftoken" per
-line, for the wrk scripts), activities.txt (one activity UUID per line) and
-templates/bench/filler.html.
+The exam-start spike needs ``--quiz-learners`` learners (300) where wrk's pool is
+``--learners`` (200): the larger of the two is seeded. The wrk scripts keep the first
+``--learners`` (sessions.txt), so the other phases see the pool they always saw; the
+spike takes the first ``--quiz-learners`` from seed.json.
+
+Outputs in the bench work folder (settings.BENCH_WORK_DIR): seed.json (everything, every
+seeded learner's session included), sessions.txt (one "sessionid csrftoken" per line,
+the first ``--learners`` learners, for the wrk scripts), activities.txt (one activity
+UUID per line) and templates/bench/filler.html.
 """
 
 import argparse
@@ -61,6 +68,7 @@ def filler_html(size: int) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--learners", type=int, default=200)
+    parser.add_argument("--quiz-learners", type=int, default=0)
     args = parser.parse_args()
 
     django.setup()
@@ -97,7 +105,7 @@ def main() -> int:
 
     learners = []
     now = timezone.now()
-    for n in range(1, args.learners + 1):
+    for n in range(1, max(args.learners, args.quiz_learners) + 1):
         user = learner_create(
             username=f"bench.learner.{n:05d}",
             password=None,
@@ -155,12 +163,14 @@ def main() -> int:
     filler_bytes = max(lesson_bytes - bare_base, 0)
     filler_path.write_text(filler_html(filler_bytes), encoding="utf-8")
 
+    pool = learners[: args.learners]
     (out / "sessions.txt").write_text(
-        "".join(f"{x['sessionid']} {x['csrftoken']}\n" for x in learners), encoding="ascii"
+        "".join(f"{x['sessionid']} {x['csrftoken']}\n" for x in pool), encoding="ascii"
     )
     (out / "activities.txt").write_text("".join(f"{a.pk}\n" for a in activities), encoding="ascii")
     seed = {
-        "learners": len(learners),
+        "learners": len(pool),
+        "seeded_learners": len(learners),
         "course": {"id": course.pk, "title": course.title, "url": course.get_url()},
         "lesson": {
             "id": lesson.pk,
@@ -177,8 +187,9 @@ def main() -> int:
         "settings": os.environ.get("DJANGO_SETTINGS_MODULE"),
     }
     (out / "seed.json").write_text(json.dumps(seed, ensure_ascii=False, indent=1), "utf-8")
+    extra = f" (wrk's pool: the first {len(pool)})" if len(pool) < len(learners) else ""
     print(
-        f"seed: {len(learners)} learners enrolled in “{course.title}”, lesson {lesson_url} "
+        f"seed: {len(learners)} learners enrolled in “{course.title}”{extra}, lesson {lesson_url} "
         f"({lesson_bytes} B; bare view padded by {filler_bytes} B) in {seed['seconds']} s"
     )
     return 0

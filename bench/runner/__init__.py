@@ -14,7 +14,11 @@ Redis); see bench/README.md. Steps:
    from a different learner; the stored events are counted in the database afterwards;
 6. page weight and time to text in Chromium (bench.pageweight);
 7. again 3-5 with other worker counts;
-8. a table, and bench/results/latest.json.
+8. the exam-start spike (bench.runner.quiz): a 20-question quiz created now, 300
+   learners starting it at once, autosaving every answer and submitting, against the
+   bare view at the same concurrency; then every acknowledged answer looked up in the
+   database;
+9. a table, and bench/results/latest.json.
 """
 
 from pathlib import Path

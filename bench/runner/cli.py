@@ -13,7 +13,16 @@ import bench.runner
 from bench.runner import RESULTS, ROOT, WORK, BenchError, prepare, say
 from bench.runner.cpu import SERVICES
 from bench.runner.load import measure
-from bench.runner.report import BARS, machine_info, print_table, verdict, write_results
+from bench.runner.quiz import quiz_phase
+from bench.runner.report import (
+    BARS,
+    machine_info,
+    print_table,
+    quiz_goals,
+    quiz_verdict,
+    verdict,
+    write_results,
+)
 from bench.runner.sanity import sanity
 from bench.runner.servers import (
     Server,
@@ -48,6 +57,22 @@ def parse_args() -> argparse.Namespace:
         help="send the load straight to gunicorn even if nginx is installed",
     )
     parser.add_argument("--no-pageweight", action="store_true")
+    parser.add_argument(
+        "--no-quiz", action="store_true", help="skip the exam-start spike (see bench/README.md)"
+    )
+    parser.add_argument(
+        "--quiz-learners",
+        type=int,
+        default=300,
+        help="learners starting the quiz at once (the larger of this and --learners is seeded)",
+    )
+    parser.add_argument(
+        "--quiz-think",
+        type=float,
+        default=0,
+        help="mean seconds a learner takes before each answer of the spike; default 0: "
+        "back to back, the most the server can take (what the autosave bar compares)",
+    )
     parser.add_argument(
         "--max-requests",
         type=int,
@@ -164,6 +189,8 @@ def main() -> int:
             "gunicorn_max_requests": args.max_requests,
             "settings": "config.settings.production (via bench.settings)",
             "nginx": bool(nginx_bin),
+            "quiz_learners": None if args.no_quiz else args.quiz_learners,
+            "quiz_think_s": None if args.no_quiz else args.quiz_think,
         },
         "bars": BARS,
     }
@@ -180,7 +207,7 @@ def main() -> int:
             say(f"private redis-server at {env['REDIS_URL']}")
         report["config"]["redis"] = "private redis-server" if not args.redis_url else "shared"
         prepare.migrate_and_collectstatic(env)
-        seed = prepare.seed(args.learners, env)
+        seed = prepare.seed(args.learners, 0 if args.no_quiz else args.quiz_learners, env)
         report["seed"] = {k: v for k, v in seed.items() if k != "sessions"}
         report["profile"] = prepare.profile(args.profile_requests, env)
 
@@ -233,12 +260,19 @@ def main() -> int:
                 gunicorn.stop()
                 servers.remove(gunicorn)
         report["runs"] = runs
+        if not args.no_quiz:
+            report["quiz"] = quiz_phase(
+                args, env, seed, base, gunicorn_port, nginx_server if nginx_bin else None
+            )
     finally:
         for server in reversed(servers):
             server.stop()
 
     report["primary"] = f"w{args.workers}"
     report["verdict"] = verdict(report["runs"][report["primary"]])
+    if "quiz" in report:
+        report["verdict"].update(quiz_verdict(report["quiz"]))
+        report["goals"] = quiz_goals(report["quiz"])
     report["seconds"] = round(time.monotonic() - started)
     latest = write_results(report)
     print_table(report)

@@ -48,10 +48,12 @@ def migrate_and_collectstatic(env: dict) -> None:
         raise BenchError(f"collectstatic failed:\n{output}")
 
 
-def seed(learners: int, env: dict) -> dict:
-    """bench.seed's output: the lesson, the activities and each learner's session."""
-    say(f"seed {learners} learners")
-    run_bench_module("seed", ["--learners", str(learners)], env, "seeding")
+def seed(learners: int, quiz_learners: int, env: dict) -> dict:
+    """bench.seed's output: the lesson, the activities and each learner's session
+    (max(learners, quiz_learners) of them; wrk's pool is the first ``learners``)."""
+    say(f"seed {max(learners, quiz_learners)} learners")
+    argv = ["--learners", str(learners), "--quiz-learners", str(quiz_learners)]
+    run_bench_module("seed", argv, env, "seeding")
     return json.loads((WORK / "seed.json").read_text("utf-8"))
 
 
