@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lms.errors import ServiceError
-from lms.http import error_response, json_error
+from lms.http import error_response, error_status, json_error
 
 from .models import Recording
 from .selectors.recordings import access_recording
@@ -57,15 +57,15 @@ def _state(recording: Recording, status: int = 200) -> JsonResponse:
 
 
 def _refused(error: ServiceError) -> JsonResponse:
-    response = error_response(error)
-    if isinstance(error, OffsetMismatch):
-        # The client reads where to go on from, whatever language the message is in.
-        body = json.loads(response.content)
-        body["offset"] = error.offset
-        response = JsonResponse(
-            body, status=response.status_code, json_dumps_params={"ensure_ascii": False}
-        )
-        response[OFFSET_HEADER] = str(error.offset)
+    if not isinstance(error, OffsetMismatch):
+        return error_response(error)
+    # The client reads where to go on from, whatever language the message is in.
+    response = JsonResponse(
+        {"error": error.code, "detail": error.message, "offset": error.offset},
+        status=error_status(error),
+        json_dumps_params={"ensure_ascii": False},
+    )
+    response[OFFSET_HEADER] = str(error.offset)
     return response
 
 
@@ -87,7 +87,7 @@ def begin(request, attempt_id, question_id: int):
             attempt_id=attempt_id,
             question_id=question_id,
             content_type=str(data.get("content_type") or ""),
-            size=data.get("size"),  # type: ignore[arg-type]  # checked by the service
+            size=data.get("size"),  # checked by the service
         )
     except ServiceError as error:
         return _refused(error)
@@ -163,11 +163,11 @@ def byte_range(header: str, size: int) -> tuple[int, int] | None:
             raise Unsatisfiable
         return max(size - suffix, 0), size - 1
     start = int(first)
+    if start >= size:
+        raise Unsatisfiable
     end = int(last) if last else size - 1
     if end < start:
         return None
-    if start >= size:
-        raise Unsatisfiable
     return start, min(end, size - 1)
 
 

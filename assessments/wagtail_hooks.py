@@ -23,7 +23,7 @@ from courses.models import CoursePage
 from courses.selectors.staff import courses_taught_by
 from lms.roles import is_admin, is_trainer
 
-from . import admin_views
+from . import admin_grading, admin_views
 from .models import Question, QuestionCategory, Quiz
 
 
@@ -242,3 +242,8 @@ def register_import_menu_item():
 @hooks.register("course_admin_links")
 def gradebook_and_statistics_links(course, request):
     return admin_views.course_links(course, request)
+
+
+# Spoken answers waiting for a trainer: the list and the grading screen.
+hooks.register("register_admin_urls", admin_grading.admin_urls)
+hooks.register("register_admin_menu_item", admin_grading.menu_item)

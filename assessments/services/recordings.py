@@ -187,8 +187,8 @@ def recording_probe(path: Path) -> Probed:
         raise ServiceError(_("Bản ghi âm không có tiếng (độ dài bằng 0)."), code="not_audio")
     if duration > limit:
         raise ServiceError(
-            _("Bản ghi âm dài %(d)d giây; tối đa %(m)d giây.")
-            % {"d": round(duration), "m": int(limit)},
+            # Past the limit the packets are not read: how much longer is not known.
+            _("Bản ghi âm dài hơn %(m)d giây cho phép; hãy ghi âm ngắn hơn.") % {"m": int(limit)},
             code="too_long",
         )
     return Probed(container, round(duration, 3))
@@ -356,14 +356,20 @@ def recording_finish(*, learner, recording_id, now: datetime | None = None) -> R
             offset=recording.received_bytes,
         )
     part = _part_path(recording)
-    # A finish that got this far before and then failed may have renamed the file.
-    candidates = [part] + [part.with_name(f"{recording.pk}.{e}") for e, _t in CONTAINERS.values()]
-    source = next((path for path in candidates if path.is_file()), part)
     refusal: ServiceError | None = None
     probed: Probed | None = None
-    if not source.is_file() or source.stat().st_size != recording.expected_bytes:
-        refusal = ServiceError(_("Tệp bản ghi âm bị hỏng; hãy ghi âm lại."), code="missing")
+    if part.is_file():
+        source = part
+        if part.stat().st_size != recording.expected_bytes:
+            refusal = ServiceError(_("Tệp bản ghi âm bị hỏng; hãy ghi âm lại."), code="missing")
     else:
+        # A finish that got as far as renaming the file, in a transaction that then
+        # failed: the file was checked then, and is checked again.
+        renamed = [part.with_name(f"{recording.pk}.{e}") for e, _t in CONTAINERS.values()]
+        source = next((path for path in renamed if path.is_file()), part)
+        if not source.is_file():
+            refusal = ServiceError(_("Tệp bản ghi âm bị hỏng; hãy ghi âm lại."), code="missing")
+    if refusal is None:
         # Outside any lock: reading the file takes a moment and nothing appends to an
         # upload whose bytes are all in.
         try:
@@ -377,42 +383,75 @@ def recording_finish(*, learner, recording_id, now: datetime | None = None) -> R
                 _discard(locked)
         raise refusal or ServiceError(_("Không đọc được bản ghi âm."), code="not_audio")
 
+    prepared = _seekable(source, probed.container)
     time_up = False
     superseded: list[Path] = []
-    with transaction.atomic():
-        attempt = _locked_attempt(learner, recording.attempt_id)
-        locked = Recording.objects.select_for_update().filter(pk=recording.pk).first()
-        if locked is None:
-            raise NotAvailable(_("Không tìm thấy bản ghi âm."))
-        if locked.complete:
-            return locked
-        recording = locked
-        if not attempt.is_open:
-            raise _closed()
-        if _expired(attempt, now):
-            time_up = True
-        else:
-            extension, content_type = CONTAINERS[probed.container]
-            final = part.with_name(f"{recording.pk}.{extension}")
-            if source != final:
-                os.replace(source, final)
-            recording.path = str(final.relative_to(settings.PRIVATE_ROOT))
-            recording.content_type = content_type
-            recording.duration_seconds = probed.duration
-            recording.complete = True
-            recording.save(update_fields=["path", "content_type", "duration_seconds", "complete"])
-            _response_upsert(attempt, recording.question_id, {"recording": str(recording.pk)}, now)
-            # The answer names this recording now; the one it named before is not kept.
-            for old in Recording.objects.filter(
-                attempt=attempt, question_id=recording.question_id, complete=True
-            ).exclude(pk=recording.pk):
-                superseded += _files_of(old)
-                old.delete()
+    try:
+        with transaction.atomic():
+            attempt = _locked_attempt(learner, recording.attempt_id)
+            locked = Recording.objects.select_for_update().filter(pk=recording.pk).first()
+            if locked is None:
+                raise NotAvailable(_("Không tìm thấy bản ghi âm."))
+            if locked.complete:
+                return locked
+            recording = locked
+            if not attempt.is_open:
+                raise _closed()
+            if _expired(attempt, now):
+                time_up = True
+            else:
+                extension, content_type = CONTAINERS[probed.container]
+                final = part.with_name(f"{recording.pk}.{extension}")
+                # The checked file appears under its final name whole, or not at all.
+                os.replace(prepared or source, final)
+                if source != final:
+                    source.unlink(missing_ok=True)
+                recording.path = str(final.relative_to(settings.PRIVATE_ROOT))
+                recording.content_type = content_type
+                recording.duration_seconds = probed.duration
+                recording.complete = True
+                recording.save(
+                    update_fields=["path", "content_type", "duration_seconds", "complete"]
+                )
+                _response_upsert(
+                    attempt, recording.question_id, {"recording": str(recording.pk)}, now
+                )
+                # The answer names this recording now; the one it named before is not kept.
+                for old in Recording.objects.filter(
+                    attempt=attempt, question_id=recording.question_id, complete=True
+                ).exclude(pk=recording.pk):
+                    superseded += _files_of(old)
+                    old.delete()
+    finally:
+        if prepared is not None:
+            prepared.unlink(missing_ok=True)  # still there only if it was not used
     if time_up:
         raise _time_up(learner, attempt, now)
     if superseded:
         transaction.on_commit(lambda: _unlink(superseded), robust=True)
     return recording
+
+
+def _seekable(source: Path, container: str) -> Path | None:
+    """A copy of a WebM recording with its duration and cues written: browsers write
+    neither while recording, and a player then shows no length and seeks badly (the
+    trainer goes back and forth in it). Ogg needs none. None if ffmpeg could not."""
+    if container != "matroska":
+        return None
+    target = source.with_name(f"{source.name.split('.', 1)[0]}.prepared")
+    try:
+        (
+            ffmpeg.input(str(source), f="matroska", protocol_whitelist="file")
+            .output(str(target), f="webm", c="copy", map="0:a:0")
+            .global_args("-v", "error")
+            .overwrite_output()
+            .run(capture_stdout=True, capture_stderr=True)
+        )
+    except (ffmpeg.Error, OSError):
+        logger.warning("could not rewrite %s; kept as received", source, exc_info=True)
+        target.unlink(missing_ok=True)
+        return None
+    return target
 
 
 # --- housekeeping --------------------------------------------------------------------

@@ -16,3 +16,10 @@ def recorder(attempt, shown, answer):
         "max_seconds": int(max_seconds()),
         "max_bytes": max_bytes(),
     }
+
+
+@register.filter
+def any_spoken(questions) -> bool:
+    """Whether an attempt's questions ask for a recording (the recorder's script is
+    loaded only then: a phone on 3G fetches nothing it does not use)."""
+    return any(getattr(item.shown, "qtype", "") == "spoken" for item in questions)
