@@ -52,19 +52,26 @@ def blank_numbers(text: str) -> list[int]:
 # --- the layout fixed at an attempt's start ----------------------------------------
 
 
-def layout_entry(question: Question, options: list[QuestionOption], rng: random.Random | None):
-    """The shown order of a question's options (and matching targets) for one attempt."""
-    ids = [o.pk for o in options]
-    entry: dict = {"q": question.pk}
-    if question.qtype in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+def layout_entry(plan, rng: random.Random | None) -> dict:
+    """The shown order of a question's options (and matching targets) for one attempt.
+
+    ``plan`` is a ``selectors.pools.QuestionPlan``: the question's id, type, blanks and
+    option ids in their written order. The type (and a fill-in's blanks) travel with the
+    entry, so that saving an answer needs no read of the question.
+    """
+    ids = list(plan.option_ids)
+    entry: dict = {"q": plan.pk, "t": plan.qtype}
+    if plan.qtype == QuestionType.BLANKS:
+        entry["b"] = list(plan.blanks)
+    if plan.qtype in (QuestionType.SINGLE, QuestionType.MULTIPLE):
         if rng:
             rng.shuffle(ids)
         entry["o"] = ids
-    elif question.qtype == QuestionType.ORDERING:
+    elif plan.qtype == QuestionType.ORDERING:
         # Always shuffled: the right order is the order they were written in.
         (rng or random.Random()).shuffle(ids)
         entry["o"] = ids
-    elif question.qtype == QuestionType.MATCHING:
+    elif plan.qtype == QuestionType.MATCHING:
         targets = list(ids)
         (rng or random.Random()).shuffle(targets)
         entry["o"] = ids
@@ -98,9 +105,11 @@ class ShownQuestion:
 def question_for_display(
     question: Question, entry: dict | None = None, *, shuffle: bool = True
 ) -> ShownQuestion:
+    from .selectors.pools import plan_of
+
     options = list(question.options.all())
     if entry is None:
-        entry = layout_entry(question, options, random.Random() if shuffle else None)
+        entry = layout_entry(plan_of(question, options), random.Random() if shuffle else None)
     by_id = {o.pk: o for o in options}
     shown = ShownQuestion(
         id=question.pk,
@@ -156,11 +165,12 @@ def _text(value) -> str:
     return unicodedata.normalize("NFC", text).strip()
 
 
-def answer_from_form(question: Question, entry: dict, data) -> dict:
+def answer_from_form(entry: dict, data) -> dict:
     """The answer a form post means, checked against what this attempt showed.
 
-    ``data`` is a QueryDict (or a dict of lists). An option that was not shown for this
-    question, a position out of range or a blank the question does not have is refused.
+    ``entry`` is the question's place in the attempt's layout; ``data`` a QueryDict (or a
+    dict of lists). An option that was not shown for this question, a position out of
+    range or a blank the question does not have is refused.
     """
 
     def values(name):
@@ -170,7 +180,7 @@ def answer_from_form(question: Question, entry: dict, data) -> dict:
         found = values(name)
         return found[0] if found else default
 
-    qtype = question.qtype
+    qtype = entry["t"]
     shown = entry.get("o", [])
     if qtype == QuestionType.SINGLE:
         choice = first("option")
@@ -219,9 +229,7 @@ def answer_from_form(question: Question, entry: dict, data) -> dict:
             raise AnswerError(_("Thứ tự gửi lên không khớp với các mục của câu hỏi."))
         return {"order": order}
     if qtype == QuestionType.BLANKS:
-        return {
-            "blanks": {str(n): _text(first(f"blank-{n}")) for n in blank_numbers(question.text)}
-        }
+        return {"blanks": {str(n): _text(first(f"blank-{n}")) for n in entry.get("b", [])}}
     raise AnswerError(_("Câu hỏi này không nhận câu trả lời dạng này."))
 
 

@@ -1,14 +1,6 @@
 from celery import shared_task
 
 
-@shared_task(acks_late=True)
-def attempt_close_task(attempt_id: str) -> int:
-    """Close one attempt whose time ran out (a no-op if it was submitted meanwhile)."""
-    from assessments.services import attempt_close_expired
-
-    return attempt_close_expired(attempt_id=attempt_id)
-
-
 @shared_task
 def attempts_close_expired_task() -> int:
     """The sweep behind the per-attempt task, for any whose task was lost."""

@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,6 +18,7 @@ from lms.errors import ServiceError
 from lms.http import error_status
 
 from .selectors import access_attempt, access_quiz, attempt_questions, attempt_review, quiz_standing
+from .selectors.recordings import attempt_recordings
 from .services import attempt_close_if_expired, attempt_start, attempt_submit, response_save
 
 
@@ -39,8 +41,10 @@ def quiz_page(request, quiz_id: int):
     quiz = access_quiz(request.user, quiz_id)
     if quiz is None:
         raise Http404
-    attempt_close_if_expired(learner=request.user, quiz=quiz)
     standing = quiz_standing(quiz, request.user)
+    if standing.open_attempt and standing.open_attempt.past_deadline(timezone.now()):
+        attempt_close_if_expired(learner=request.user, quiz=quiz)
+        standing = quiz_standing(quiz, request.user)
     return TemplateResponse(request, "assessments/quiz.html", {"quiz": quiz, "standing": standing})
 
 
@@ -64,7 +68,7 @@ def attempt_page(request, attempt_id: uuid.UUID):
     attempt = access_attempt(request.user, attempt_id)
     if attempt is None:
         raise Http404
-    if attempt.is_open:
+    if attempt.is_open and attempt.past_deadline(timezone.now()):
         closed = attempt_close_if_expired(learner=request.user, quiz=attempt.quiz)
         if closed is not None:
             messages.info(request, _("Đã hết giờ: bài được nộp với các câu trả lời đã lưu."))
@@ -113,11 +117,11 @@ def _attempt_url(attempt_id) -> str:
 
 
 def _status(request, text: str, status: int, kind: str, code: str = "") -> HttpResponse:
-    return TemplateResponse(
-        request,
-        "assessments/_save_status.html",
-        {"text": text, "kind": kind, "code": code},
-        status=status,
+    # A one-line fragment for htmx to swap in: built directly, it is the hottest
+    # response of an exam.
+    code_attr = format_html(' data-code="{}"', code) if code else ""
+    return HttpResponse(
+        format_html('<span class="save-{}"{}>{}</span>', kind, code_attr, text), status=status
     )
 
 
@@ -151,5 +155,11 @@ def result(request, attempt_id: uuid.UUID):
     return TemplateResponse(
         request,
         "assessments/result.html",
-        {"review": review, "quiz": attempt.quiz, "standing": standing},
+        {
+            "review": review,
+            "quiz": attempt.quiz,
+            "standing": standing,
+            # The learner hears their spoken answers even where the review is not shown.
+            "recordings": attempt_recordings(attempt) if not review.questions else [],
+        },
     )

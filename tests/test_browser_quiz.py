@@ -82,6 +82,8 @@ def test_an_answer_given_offline_is_sent_when_the_link_is_back(
     page.goto(f"/quiz/{quiz.pk}/")
     page.get_by_role("button", name="Bắt đầu làm bài").click()
     attempt = Attempt.objects.get()
+    # The page and its scripts are in; then the link drops.
+    page.wait_for_load_state("load")
     phone.set_offline(True)
     page.get_by_label("Đi đâu?").check()
     expect(page.locator("form.question").first.locator(".save-status")).to_contain_text(
@@ -90,4 +92,23 @@ def test_an_answer_given_offline_is_sent_when_the_link_is_back(
     assert saved_answers(attempt.pk) == 0
     phone.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
+    assert wait_until(lambda: saved_answers(attempt.pk) == 1, 10)
+
+
+def test_an_answer_given_before_the_scripts_arrived_is_still_saved(
+    phone, live_server, quiz_setup, learner
+):
+    tree, quiz, questions = quiz_setup
+    log_in(phone, live_server, learner)
+    page = phone.new_page()
+    page.goto(f"/quiz/{quiz.pk}/")
+    held = []
+    # A slow link: the quiz script arrives only after the learner has already answered.
+    page.route("**/js/quiz.*", lambda route: held.append(route))
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
+    attempt = Attempt.objects.get()
+    page.get_by_label("Đi đâu?").check()
+    assert wait_until(lambda: held, 10)
+    assert saved_answers(attempt.pk) == 0
+    held[0].continue_()
     assert wait_until(lambda: saved_answers(attempt.pk) == 1, 10)

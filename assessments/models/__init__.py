@@ -7,6 +7,7 @@ from .bank import (
     QuestionType,
 )
 from .quizzes import (
+    DEADLINE_GRACE,
     Attempt,
     GradeChange,
     GradingMethod,
@@ -18,6 +19,7 @@ from .quizzes import (
 )
 
 __all__ = [
+    "DEADLINE_GRACE",
     "MANUALLY_GRADED",
     "Attempt",
     "GradeChange",

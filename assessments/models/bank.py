@@ -10,6 +10,30 @@ from taggit.models import TaggedItemBase
 from wagtail.models import Orderable, PreviewableMixin
 
 
+def _image(label):
+    """An optional picture of a question or an option; kept if the image is deleted."""
+    return models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=label,
+    )
+
+
+def _document(label):
+    """An optional audio file (a Wagtail document) of a question or an option."""
+    return models.ForeignKey(
+        "wagtaildocs.Document",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=label,
+    )
+
+
 class QuestionCategory(models.Model):
     course = models.ForeignKey(
         "courses.CoursePage",
@@ -84,22 +108,8 @@ class Question(PreviewableMixin, ClusterableModel):
         _("nội dung câu hỏi"),
         help_text=_("Với dạng điền vào chỗ trống, viết [[1]], [[2]]... tại mỗi chỗ trống."),
     )
-    image = models.ForeignKey(
-        "wagtailimages.Image",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("hình ảnh"),
-    )
-    audio = models.ForeignKey(
-        "wagtaildocs.Document",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("âm thanh đề bài (câu hỏi nghe)"),
-    )
+    image = _image(_("hình ảnh"))
+    audio = _document(_("âm thanh đề bài (câu hỏi nghe)"))
     points = models.DecimalField(_("điểm"), max_digits=6, decimal_places=2, default=1)
     partial_credit = models.BooleanField(
         _("tính điểm từng phần"),
@@ -114,14 +124,7 @@ class Question(PreviewableMixin, ClusterableModel):
     tolerance = models.FloatField(_("sai số cho phép"), default=0)
     true_false_answer = models.BooleanField(_("đáp án Đúng/Sai"), null=True, blank=True)
     general_feedback = models.TextField(_("nhận xét chung"), blank=True)
-    reference_audio = models.ForeignKey(
-        "wagtaildocs.Document",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("phát âm mẫu (câu trả lời bằng giọng nói)"),
-    )
+    reference_audio = _document(_("phát âm mẫu (câu trả lời bằng giọng nói)"))
     rubric = models.TextField(
         _("tiêu chí chấm"),
         blank=True,
@@ -176,22 +179,8 @@ class QuestionOption(Orderable):
     )
     blank = models.PositiveSmallIntegerField(_("chỗ trống số"), null=True, blank=True)
     feedback = models.CharField(_("nhận xét khi chọn"), max_length=500, blank=True)
-    image = models.ForeignKey(
-        "wagtailimages.Image",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("hình ảnh"),
-    )
-    audio = models.ForeignKey(
-        "wagtaildocs.Document",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("âm thanh"),
-    )
+    image = _image(_("hình ảnh"))
+    audio = _document(_("âm thanh"))
 
     class Meta(Orderable.Meta):
         verbose_name = _("phương án")

@@ -1,6 +1,7 @@
 """Quizzes, the questions they draw, and the attempts learners make at them."""
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -164,6 +165,10 @@ class QuizSlot(Orderable):
             raise ValidationError({"draw_count": _("Rút ít nhất một câu.")})
 
 
+# A save sent in the last second over a slow link still counts; nothing later does.
+DEADLINE_GRACE = timedelta(seconds=5)
+
+
 class Attempt(models.Model):
     class State(models.TextChoices):
         IN_PROGRESS = "in_progress", _("Đang làm")
@@ -223,6 +228,9 @@ class Attempt(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state == self.State.IN_PROGRESS
+
+    def past_deadline(self, now) -> bool:
+        return self.deadline is not None and now > self.deadline + DEADLINE_GRACE
 
 
 class Response(models.Model):

@@ -9,49 +9,40 @@ import random
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessments.grading import AnswerError, answer_from_form, grade, layout_entry
-from assessments.models import Attempt, Question, QuestionOption, Quiz, Response
+from assessments.grading import (
+    AnswerError,
+    answer_from_form,
+    blank_numbers,
+    grade,
+    layout_entry,
+)
+from assessments.models import DEADLINE_GRACE, Attempt, Question, QuestionOption, Quiz, Response
+from assessments.selectors.pools import QuestionPlan, quiz_pool
 from courses.services.errors import Conflict, NotAvailable, ServiceError
 
 from .grades import quiz_grade_record
 
-# A save sent in the last second over a slow link still counts; nothing later does.
-DEADLINE_GRACE = timedelta(seconds=5)
 
-
-def _draw(quiz: Quiz, rng: random.Random) -> list[Question]:
+def _draw(quiz: Quiz, rng: random.Random) -> list[QuestionPlan]:
     """The questions of a new attempt: the fixed ones and N from each drawn category."""
-    slots = list(quiz.slots.order_by("sort_order"))
-    options = Prefetch("options", queryset=QuestionOption.objects.order_by("sort_order"))
-    fixed = {
-        q.pk: q
-        for q in Question.objects.filter(
-            pk__in=[s.question_id for s in slots if s.question_id], course_id=quiz.course_id
-        ).prefetch_related(options)
-    }
-    chosen: list[Question] = []
-    taken: set[int] = set(fixed)
-    for slot in slots:
-        if slot.question_id:
-            question = fixed.get(slot.question_id)
-            if question is not None:
-                chosen.append(question)
+    pool = quiz_pool(quiz)
+    chosen: list[QuestionPlan] = []
+    taken = {ref for kind, ref, _n in pool.slots if kind == "q"}
+    for kind, ref, count in pool.slots:
+        if kind == "q":
+            if ref in pool.questions:
+                chosen.append(pool.questions[ref])
             continue
-        pool = list(
-            Question.objects.filter(category_id=slot.category_id, course_id=quiz.course_id)
-            .exclude(pk__in=taken)
-            .prefetch_related(options)
-        )
-        drawn = rng.sample(pool, min(slot.draw_count, len(pool)))
-        taken.update(q.pk for q in drawn)
-        chosen.extend(drawn)
+        available = [q for q in pool.categories.get(ref, ()) if q not in taken]
+        drawn = rng.sample(available, min(count, len(available)))
+        taken.update(drawn)
+        chosen.extend(pool.questions[q] for q in drawn)
     if quiz.shuffle_questions:
         rng.shuffle(chosen)
     return chosen
@@ -64,17 +55,18 @@ def attempt_start(*, learner, quiz: Quiz, now: datetime | None = None) -> Attemp
     the same attempt with the same questions in the same order.
     """
     now = now or timezone.now()
-    attempt_close_if_expired(learner=learner, quiz=quiz, now=now)
-    open_attempt = Attempt.objects.filter(
-        quiz=quiz, learner=learner, state=Attempt.State.IN_PROGRESS
-    ).first()
+    # One read for the open attempt and the count: a second press of "start" racing the
+    # first either sees its attempt here or collides with it on insert below.
+    made = list(Attempt.objects.filter(quiz=quiz, learner=learner))
+    open_attempt = next((a for a in made if a.is_open), None)
     if open_attempt is not None:
-        return open_attempt
+        if not _expired(open_attempt, now):
+            return open_attempt
+        attempt_close_if_expired(learner=learner, quiz=quiz, now=now)
     problem = quiz.window_problem(now)
     if problem:
         raise Conflict(problem, code="closed")
-    made = Attempt.objects.filter(quiz=quiz, learner=learner).count()
-    if quiz.attempts_allowed and made >= quiz.attempts_allowed:
+    if quiz.attempts_allowed and len(made) >= quiz.attempts_allowed:
         raise Conflict(
             _("Bạn đã dùng hết %(n)d lần làm bài.") % {"n": quiz.attempts_allowed},
             code="no_attempts_left",
@@ -83,10 +75,7 @@ def attempt_start(*, learner, quiz: Quiz, now: datetime | None = None) -> Attemp
     questions = _draw(quiz, rng)
     if not questions:
         raise ServiceError(_("Bài kiểm tra chưa có câu hỏi."), code="empty_quiz")
-    layout = [
-        layout_entry(q, list(q.options.all()), rng if quiz.shuffle_options else None)
-        for q in questions
-    ]
+    layout = [layout_entry(q, rng if quiz.shuffle_options else None) for q in questions]
     deadline = None
     if quiz.time_limit_minutes:
         deadline = now + timedelta(minutes=quiz.time_limit_minutes)
@@ -97,7 +86,7 @@ def attempt_start(*, learner, quiz: Quiz, now: datetime | None = None) -> Attemp
             attempt = Attempt.objects.create(
                 quiz=quiz,
                 learner=learner,
-                number=made + 1,
+                number=len(made) + 1,
                 started_at=now,
                 deadline=deadline,
                 layout=layout,
@@ -105,31 +94,25 @@ def attempt_start(*, learner, quiz: Quiz, now: datetime | None = None) -> Attemp
     except IntegrityError:
         # The same learner pressed "start" twice at once: both get the one attempt.
         return Attempt.objects.get(quiz=quiz, learner=learner, state=Attempt.State.IN_PROGRESS)
-    if deadline is not None:
-        transaction.on_commit(partial(_close_at_deadline, attempt.pk, deadline), robust=True)
+    # No task per attempt: the beat sweep closes overdue attempts within half a minute,
+    # and any request about the attempt closes it at once. (An ETA task per start would
+    # cost a broker round trip on the busiest request of an exam, and a broker's
+    # visibility timeout can deliver long ETAs twice.)
     return attempt
 
 
-def _close_at_deadline(attempt_id: uuid.UUID, deadline: datetime) -> None:
-    from assessments.tasks import attempt_close_task
-
-    attempt_close_task.apply_async((str(attempt_id),), eta=deadline + DEADLINE_GRACE)
-
-
-def _locked_attempt(learner, attempt_id) -> Attempt:
-    attempt = (
-        Attempt.objects.select_for_update(of=("self",))
-        .select_related("quiz")
-        .filter(pk=attempt_id, learner=learner)
-        .first()
-    )
+def _locked_attempt(learner, attempt_id, *, with_quiz: bool = True) -> Attempt:
+    attempts = Attempt.objects.select_for_update(of=("self",))
+    if with_quiz:
+        attempts = attempts.select_related("quiz")
+    attempt = attempts.filter(pk=attempt_id, learner=learner).first()
     if attempt is None:
         raise NotAvailable(_("Không tìm thấy bài làm."))
     return attempt
 
 
 def _expired(attempt: Attempt, now: datetime) -> bool:
-    return attempt.deadline is not None and now > attempt.deadline + DEADLINE_GRACE
+    return attempt.past_deadline(now)
 
 
 def response_save(
@@ -138,7 +121,8 @@ def response_save(
     """Save (or replace) one answer of an open attempt, checked against what it showed."""
     now = now or timezone.now()
     with transaction.atomic():
-        attempt = _locked_attempt(learner, attempt_id)
+        # The hottest request of an exam: the quiz is read only if time is up.
+        attempt = _locked_attempt(learner, attempt_id, with_quiz=False)
         if not attempt.is_open:
             raise Conflict(_("Bài làm đã nộp; không thể sửa câu trả lời."), code="closed")
         time_up = _expired(attempt, now)
@@ -155,15 +139,14 @@ def response_save(
 
 def _save(attempt: Attempt, question_id: int, data: Mapping, now: datetime) -> Response:
     entry = next((e for e in attempt.layout if e["q"] == question_id), None)
-    question = (
-        Question.objects.only("id", "qtype", "text").filter(pk=question_id).first()
-        if entry
-        else None
-    )
-    if entry is None or question is None:
+    if entry is None:
         raise ServiceError(_("Câu hỏi không thuộc bài làm này."), code="question")
+    if "t" not in entry:
+        # Laid out before entries carried their question's type.
+        question = Question.objects.only("qtype", "text").get(pk=question_id)
+        entry = {**entry, "t": question.qtype, "b": blank_numbers(question.text)}
     try:
-        answer = answer_from_form(question, entry, data)
+        answer = answer_from_form(entry, data)
     except AnswerError as error:
         raise ServiceError(str(error), code="answer") from None
     return _response_upsert(attempt, question_id, answer, now)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from assessments.importers import ImportResult, ParsedQuestion, parse_gift, parse_moodle_xml
 from assessments.models import Question, QuestionCategory, QuestionOption
+from assessments.selectors.pools import bank_changed
 from courses.models import CoursePage
 from courses.selectors.staff import courses_taught_by
 from lms.errors import NotAvailable, ServiceError
@@ -71,6 +72,8 @@ def questions_import(*, by, course: CoursePage, data: bytes, filename: str = "")
     with transaction.atomic():
         categories: dict[str, QuestionCategory] = {}
         created = [_create(course, q, categories) for q in parsed.questions]
+        # Options are written in bulk, without signals: new attempts must see them.
+        transaction.on_commit(lambda: bank_changed(course.pk))
     return created
 
 

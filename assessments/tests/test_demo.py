@@ -7,7 +7,7 @@ from assessments.models import Quiz
 from courses.models import Activity
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_the_demo_quizzes_are_added_once_and_count_in_their_courses():
     call_command("seed_demo", quiet_passwords=True, stdout=StringIO())
     out = StringIO()

@@ -266,3 +266,18 @@ def test_a_learner_not_enrolled_keeps_the_grade_out_of_the_pipeline(quiz, learne
     attempt = attempt_start(learner=learner, quiz=quiz)
     attempt_submit(learner=learner, attempt_id=attempt.pk)
     assert not ActivityProgress.objects.filter(activity__kind=QUIZ).exists()
+
+
+def test_a_start_after_the_quiz_changed_draws_from_the_changed_bank(
+    quiz, enrolled, other_learner, course_tree, questions, django_capture_on_commit_callbacks
+):
+    from assessments.models import QuizSlot
+
+    first = attempt_start(learner=enrolled, quiz=quiz)
+    assert len(first.layout) == 8
+    with django_capture_on_commit_callbacks(execute=True):
+        QuizSlot.objects.filter(quiz=quiz, question=questions["blanks"]).delete()
+    enrolment_create(learner=other_learner, course=course_tree.course)
+    second = attempt_start(learner=other_learner, quiz=quiz)
+    assert len(second.layout) == 7
+    assert questions["blanks"].pk not in [e["q"] for e in second.layout]

@@ -221,6 +221,12 @@ RATE_LIMITS = {
         "key": "user_or_ip",
         "rate": os.environ.get("RATE_LIMIT_PROGRESS", "120/m"),
     },
+    # A quiz saves each answer as it is given (typing saves after a second's pause).
+    "quiz-answers": {
+        "views": ["assessments:answer"],
+        "key": "user_or_ip",
+        "rate": os.environ.get("RATE_LIMIT_QUIZ_ANSWERS", "300/m"),
+    },
 }
 
 # Sessions on shared phones and the commune hall's computers: the cookie goes when the
@@ -315,12 +321,22 @@ LOGGING = {
 
 CELERY_BEAT_SCHEDULE = {
     "certificates-sweep": {"task": "courses.tasks.certificates_sweep_task", "schedule": 600.0},
-    # Each timed attempt has its own task at its deadline; this catches any that was lost.
+    # Timed attempts whose learner went away are closed and graded within half a minute.
     "attempts-close-expired": {
         "task": "assessments.tasks.attempts_close_expired_task",
-        "schedule": 60.0,
+        "schedule": 30.0,
+    },
+    # Spoken-answer uploads nobody finished (a phone that never came back) and their files.
+    "recordings-discard-stale": {
+        "task": "assessments.tasks.recordings_discard_stale_task",
+        "schedule": 3600.0,
     },
 }
+
+# Spoken answers (assessments.services.recordings): the largest upload and the longest
+# recording accepted. Two minutes of speech in Opus at 32 kbit/s is under 0.5 MB.
+SPOKEN_ANSWER_MAX_BYTES = int(os.environ.get("SPOKEN_ANSWER_MAX_BYTES", 5 * 1024 * 1024))
+SPOKEN_ANSWER_MAX_SECONDS = int(os.environ.get("SPOKEN_ANSWER_MAX_SECONDS", 120))
 
 # Lesson blocks that apps above cms contribute (see cms.blocks.blocks_from_apps).
 LESSON_EXTRA_BLOCKS = [("quiz", "assessments.blocks.QuizBlock")]

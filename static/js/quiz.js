@@ -57,11 +57,31 @@
     });
   }
 
+  // An answer given before this script ran (a tap while the page was still loading on a
+  // slow link) fired no request: the fields differ from what the server rendered.
+  function changedSinceRendered(form) {
+    return Array.prototype.some.call(form.elements, function (field) {
+      if (field.type === "radio" || field.type === "checkbox") {
+        return field.checked !== field.defaultChecked;
+      }
+      if (field.tagName === "SELECT") {
+        // Without a "selected" attribute a select shows its first option.
+        var shown = Array.prototype.filter.call(field.options, function (option) {
+          return option.defaultSelected;
+        })[0] || field.options[0];
+        return Boolean(shown) && field.value !== shown.value;
+      }
+      return field.name && field.type !== "hidden" && field.value !== field.defaultValue;
+    });
+  }
+
   root.querySelectorAll("form.question").forEach(function (form) {
     var saved = null;
     try { saved = localStorage.getItem(prefix + form.id); } catch (e) { /* ignore */ }
     if (saved !== null) {
       restore(form, saved);
+      form.dataset.pending = "1";
+    } else if (changedSinceRendered(form)) {
       form.dataset.pending = "1";
     }
     form.addEventListener("htmx:beforeRequest", function () { store(form); });
