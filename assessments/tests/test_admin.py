@@ -151,3 +151,18 @@ def test_a_trainer_builds_a_quiz_from_their_bank_and_never_from_anothers(
     )
     assert response.status_code == 200
     assert not Quiz.objects.filter(title="Kiểm tra 2").exists()
+
+
+def test_every_trainer_screen_opens(client, trainer, quiz, questions, course_tree):
+    client.force_login(trainer)
+    for url in (
+        "/admin/snippets/assessments/question/add/",
+        f"/admin/snippets/assessments/question/edit/{questions['matching'].pk}/",
+        "/admin/snippets/assessments/quiz/add/",
+        f"/admin/snippets/assessments/quiz/edit/{quiz.pk}/",
+        "/admin/snippets/assessments/questioncategory/",
+        "/admin/questions/import/",
+        f"/admin/my-courses/{course_tree.course.pk}/gradebook/",
+        f"/admin/quizzes/{quiz.pk}/statistics/",
+    ):
+        assert client.get(url).status_code == 200, url
