@@ -191,7 +191,7 @@ class QuizViewSet(CourseScopedViewSet):
 class AssessmentsGroup(SnippetViewSetGroup):
     items = (QuizViewSet, QuestionViewSet, QuestionCategoryViewSet)
     menu_icon = "tasks"
-    menu_label = _("Kiểm tra")
+    menu_label = _("Bài kiểm tra, câu hỏi")
     menu_order = 260
 
 

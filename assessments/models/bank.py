@@ -119,7 +119,7 @@ class Question(PreviewableMixin, ClusterableModel):
     ignore_tones = models.BooleanField(
         _("bỏ qua dấu thanh"),
         default=False,
-        help_text=_("Trả lời ngắn: “Pây lăng” được chấp nhận cho “pay lang”."),
+        help_text=_("Trả lời ngắn: “slao ca” được chấp nhận cho “Slao cạ”."),
     )
     tolerance = models.FloatField(_("sai số cho phép"), default=0)
     true_false_answer = models.BooleanField(_("đáp án Đúng/Sai"), null=True, blank=True)
