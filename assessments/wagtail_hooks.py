@@ -6,6 +6,7 @@ sets' ``construct_view``, through which every view they build (list, edit, delet
 history, usage, revisions, preview, chooser, and any Wagtail adds later) passes.
 """
 
+from django.db.models import Q
 from django.http import Http404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +20,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from courses.models import CoursePage
+from courses.models import CoursePage, ModulePage
 from courses.selectors.staff import courses_taught_by
 from lms.roles import is_admin, is_trainer
 
@@ -90,11 +91,21 @@ class CourseScopedForm(WagtailAdminModelForm):
             self.fields["course"].queryset = CoursePage.objects.filter(pk__in=taught)
         if "category" in self.fields:
             self.fields["category"].queryset = QuestionCategory.objects.filter(course__in=taught)
+        if "module" in self.fields:
+            self._limit_modules(taught)
         for formset in getattr(self, "formsets", {}).values():
             for form in formset.forms + [formset.empty_form]:
                 for name, model in (("question", Question), ("category", QuestionCategory)):
                     if name in form.fields:
                         form.fields[name].queryset = model.objects.filter(course__in=taught)
+
+    def _limit_modules(self, taught) -> None:
+        # The page chooser browses the tree; what may be saved is a module of a taught course.
+        within = Q(pk__in=[])
+        for course_path in taught.values_list("path", flat=True):
+            depth = len(course_path) // ModulePage.steplen + 1
+            within |= Q(path__startswith=course_path, depth=depth)
+        self.fields["module"].queryset = ModulePage.objects.filter(within)
 
     def clean(self):
         cleaned = super().clean()

@@ -166,3 +166,22 @@ def test_every_trainer_screen_opens(client, trainer, quiz, questions, course_tre
         f"/admin/quizzes/{quiz.pk}/statistics/",
     ):
         assert client.get(url).status_code == 200, url
+
+
+def test_a_quiz_cannot_be_placed_in_a_module_of_a_course_one_does_not_teach(
+    client, trainer, questions, course_tree, make_trainer
+):
+    other = build_course(trainer=make_trainer("khac"), title="Khóa khác", slug="khac")
+    client.force_login(trainer)
+    data = quiz_form(course_tree.course, "Lạc chỗ", [questions["single"]])
+    response = client.post(
+        "/admin/snippets/assessments/quiz/add/", {**data, "module": other.modules[0].pk}
+    )
+    assert response.status_code == 200
+    assert not Quiz.objects.filter(title="Lạc chỗ").exists()
+    response = client.post(
+        "/admin/snippets/assessments/quiz/add/",
+        {**data, "module": course_tree.modules[1].pk},
+    )
+    assert response.status_code == 302
+    assert Quiz.objects.get(title="Lạc chỗ").module_id == course_tree.modules[1].pk
