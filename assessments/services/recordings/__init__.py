@@ -8,16 +8,13 @@ and goes on from there. The file is private (under ``PRIVATE_ROOT``), grows as
 in WebM or Ogg within the allowed length; anything refused is deleted, row and file.
 """
 
-import logging
 import os
 import re
 import shutil
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import ffmpeg
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -26,32 +23,40 @@ from django.utils.translation import gettext as _
 from assessments.models import Attempt, Question, QuestionType, Recording
 from lms.errors import Conflict, NotAvailable, ServiceError
 
-from .attempts import _expired, _locked_attempt, _response_upsert, attempt_close_if_expired
+from ..attempts import _expired, _locked_attempt, _response_upsert, attempt_close_if_expired
+from .probe import CONTAINERS, Probed, _seekable, max_bytes, max_seconds, recording_probe
+from .storage import (
+    _discard,
+    _files_of,
+    _part_path,
+    _unlink,
+    _write_at,
+    logger,
+    recording_file,
+    recordings_root,
+)
 
-logger = logging.getLogger(__name__)
+__all__ = [
+    "MAX_CHUNK_BYTES",
+    "OffsetMismatch",
+    "max_bytes",
+    "max_seconds",
+    "recording_append",
+    "recording_begin",
+    "recording_file",
+    "recording_finish",
+    "recording_status",
+    "recordings_discard_stale",
+]
 
-DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-DEFAULT_MAX_SECONDS = 120
 # One request's worth: small enough that a dropped 3G link loses little, large enough
 # that a two-minute answer is a handful of requests.
 MAX_CHUNK_BYTES = 1024 * 1024
+
 # An upload nobody finished within this time is abandoned.
 STALE_AFTER = timedelta(days=1)
 
 CONTENT_TYPE = re.compile(r"^audio/(webm|ogg)\s*(;\s*codecs\s*=\s*\"?opus\"?\s*)?$", re.IGNORECASE)
-# What each container's first bytes are: checked before ffprobe is asked anything, so a
-# playlist or a picture dressed up as audio never reaches a demuxer that would follow it.
-MAGIC = {b"\x1a\x45\xdf\xa3": "matroska", b"OggS": "ogg"}
-CONTAINERS = {"matroska": ("webm", "audio/webm"), "ogg": ("ogg", "audio/ogg")}
-CODECS = {"opus", "vorbis"}
-
-
-def max_bytes() -> int:
-    return int(getattr(settings, "SPOKEN_ANSWER_MAX_BYTES", DEFAULT_MAX_BYTES))
-
-
-def max_seconds() -> float:
-    return float(getattr(settings, "SPOKEN_ANSWER_MAX_SECONDS", DEFAULT_MAX_SECONDS))
 
 
 class OffsetMismatch(Conflict):
@@ -60,138 +65,6 @@ class OffsetMismatch(Conflict):
     def __init__(self, message: str, *, offset: int):
         super().__init__(message, code="offset")
         self.offset = offset
-
-
-# --- files -------------------------------------------------------------------------
-
-
-def recordings_root() -> Path:
-    return Path(settings.PRIVATE_ROOT) / "recordings"
-
-
-def _part_path(recording: Recording) -> Path:
-    return recordings_root() / str(recording.attempt_id) / f"{recording.pk}.part"
-
-
-def recording_file(recording: Recording) -> Path | None:
-    """The checked file of a complete recording (None before it is complete)."""
-    if not recording.complete or not recording.path:
-        return None
-    return Path(settings.PRIVATE_ROOT) / recording.path
-
-
-def _files_of(recording: Recording) -> list[Path]:
-    files = [_part_path(recording)]
-    if recording.path:
-        files.append(Path(settings.PRIVATE_ROOT) / recording.path)
-    return files
-
-
-def _unlink(paths: list[Path]) -> None:
-    for path in paths:
-        try:
-            path.unlink(missing_ok=True)
-        except OSError:
-            # Left for the sweep, which removes files without a live row.
-            logger.warning("could not delete %s", path, exc_info=True)
-    for path in paths:
-        try:
-            path.parent.rmdir()  # the attempt's folder, once it holds nothing
-        except OSError:
-            pass
-
-
-def _discard(recording: Recording) -> None:
-    """Delete a recording's row and its files (the files whatever the transaction does:
-    bytes that were refused are of no use to anyone)."""
-    files = _files_of(recording)
-    recording.delete()
-    _unlink(files)
-
-
-def _write_at(path: Path, offset: int, chunk: bytes) -> None:
-    """Put ``chunk`` at ``offset`` and cut what follows: bytes a failed request left
-    past the last recorded offset never stay in the file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
-    try:
-        os.lseek(fd, offset, os.SEEK_SET)
-        view = memoryview(chunk)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
-        os.ftruncate(fd, offset + len(chunk))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-# --- the checks ----------------------------------------------------------------------
-
-
-@dataclass
-class Probed:
-    container: str  # a key of CONTAINERS
-    duration: float
-
-
-def _number(value) -> float | None:
-    try:
-        found = float(value)
-    except (TypeError, ValueError):
-        return None
-    return found if found >= 0 else None
-
-
-def recording_probe(path: Path) -> Probed:
-    """What the file holds, or ServiceError saying why it is not a spoken answer."""
-    not_audio = ServiceError(
-        _("Tệp gửi lên không phải bản ghi âm (cần âm thanh Opus trong WebM hoặc Ogg)."),
-        code="not_audio",
-    )
-    with path.open("rb") as handle:
-        head = handle.read(4)
-    container = MAGIC.get(head)
-    if container is None:
-        raise not_audio
-    limit = max_seconds()
-    try:
-        info = ffmpeg.probe(
-            str(path),
-            v="error",
-            f=container,
-            protocol_whitelist="file",
-            # Browsers' recordings carry no duration in the header: the packets say how
-            # long it is, read only a little past the limit.
-            show_entries="packet=stream_index,pts_time,duration_time",
-            read_intervals=f"%+{int(limit) + 2}",
-        )
-    except (ffmpeg.Error, ValueError, OSError):
-        raise not_audio from None
-    streams = info.get("streams") or []
-    audio = [s for s in streams if s.get("codec_type") == "audio"]
-    if len(audio) != 1 or len(streams) != 1 or audio[0].get("codec_name") not in CODECS:
-        raise not_audio
-    index = audio[0].get("index", 0)
-    duration = _number((info.get("format") or {}).get("duration")) or _number(
-        audio[0].get("duration")
-    )
-    if duration is None:
-        ends = [
-            (_number(p.get("pts_time")) or 0) + (_number(p.get("duration_time")) or 0)
-            for p in info.get("packets") or []
-            if p.get("stream_index") == index
-        ]
-        duration = max(ends, default=None)
-    if not duration:
-        raise ServiceError(_("Bản ghi âm không có tiếng (độ dài bằng 0)."), code="not_audio")
-    if duration > limit:
-        raise ServiceError(
-            # Past the limit the packets are not read: how much longer is not known.
-            _("Bản ghi âm dài hơn %(m)d giây cho phép; hãy ghi âm ngắn hơn.") % {"m": int(limit)},
-            code="too_long",
-        )
-    return Probed(container, round(duration, 3))
 
 
 def _check_content_type(content_type: str) -> str:
@@ -227,9 +100,6 @@ def _time_up(learner, attempt: Attempt, now: datetime) -> Conflict:
 
 def _closed() -> Conflict:
     return Conflict(_("Bài làm đã nộp; không thể ghi âm thêm."), code="closed")
-
-
-# --- the upload ----------------------------------------------------------------------
 
 
 def recording_begin(
@@ -430,31 +300,6 @@ def recording_finish(*, learner, recording_id, now: datetime | None = None) -> R
     if superseded:
         transaction.on_commit(lambda: _unlink(superseded), robust=True)
     return recording
-
-
-def _seekable(source: Path, container: str) -> Path | None:
-    """A copy of a WebM recording with its duration and cues written: browsers write
-    neither while recording, and a player then shows no length and seeks badly (the
-    trainer goes back and forth in it). Ogg needs none. None if ffmpeg could not."""
-    if container != "matroska":
-        return None
-    target = source.with_name(f"{source.name.split('.', 1)[0]}.prepared")
-    try:
-        (
-            ffmpeg.input(str(source), f="matroska", protocol_whitelist="file")
-            .output(str(target), f="webm", c="copy", map="0:a:0")
-            .global_args("-v", "error")
-            .overwrite_output()
-            .run(capture_stdout=True, capture_stderr=True)
-        )
-    except (ffmpeg.Error, OSError):
-        logger.warning("could not rewrite %s; kept as received", source, exc_info=True)
-        target.unlink(missing_ok=True)
-        return None
-    return target
-
-
-# --- housekeeping --------------------------------------------------------------------
 
 
 def recordings_discard_stale(*, now: datetime | None = None) -> int:
