@@ -60,9 +60,10 @@ class Gradebook:
 def gradebook(user, course: CoursePage, cohort_id: int | None = None) -> Gradebook:
     """Learners (of a cohort, or all) x the course's quizzes: each one's grade by the
     quiz's grading method, whether passed, attempts made and any awaiting a person."""
-    enrolments = list(course_roster(user, course).order_by("learner__learner_profile__full_name"))
+    roster = course_roster(user, course).order_by("learner__learner_profile__full_name")
     if cohort_id is not None:
-        enrolments = [e for e in enrolments if e.cohort_id == cohort_id]
+        roster = roster.filter(cohort_id=cohort_id)
+    enrolments = list(roster)
     quizzes = list(quizzes_of_course(user, course))
     book = Gradebook(course, quizzes)
     attempts: dict[tuple[int, int], list[Attempt]] = {}
@@ -139,7 +140,7 @@ def _correlation(xs: list[float], ys: list[float]) -> float | None:
 def item_statistics(quiz: Quiz) -> list[ItemStatistics]:
     """Per question of the quiz, over every graded attempt (all attempts, not only first)."""
     attempts = {a.pk: a for a in Attempt.objects.filter(quiz=quiz, state=Attempt.State.GRADED)}
-    responses = list(Response.objects.filter(attempt_id__in=attempts).select_related("question"))
+    responses = list(Response.objects.filter(attempt_id__in=attempts))
     by_question: dict[int, list[Response]] = {}
     for response in responses:
         by_question.setdefault(response.question_id, []).append(response)

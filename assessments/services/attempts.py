@@ -198,12 +198,10 @@ def attempt_close_if_expired(*, learner, quiz: Quiz, now: datetime | None = None
     return attempt
 
 
-def attempt_close_expired(*, attempt_id=None, now: datetime | None = None) -> int:
-    """Close every open attempt past its deadline (or the one named); how many."""
+def attempt_close_expired(*, now: datetime | None = None) -> int:
+    """Close every open attempt past its deadline; how many."""
     now = now or timezone.now()
     due = Attempt.objects.filter(state=Attempt.State.IN_PROGRESS, deadline__lt=now - DEADLINE_GRACE)
-    if attempt_id is not None:
-        due = due.filter(pk=attempt_id)
     closed = 0
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():

@@ -2,7 +2,6 @@
 
 from datetime import datetime
 
-from django.db import transaction
 from django.utils import timezone
 
 from assessments.kind import QUIZ
@@ -56,17 +55,16 @@ def quiz_activity_sync(quiz: Quiz) -> None:
         activity_retire(kind=QUIZ, source_ref=str(quiz.pk))
         return
     anchor = quiz.module.path if quiz.module is not None else quiz.course.path
-    with transaction.atomic():
-        activity_register(
-            course=quiz.course,
-            kind=QUIZ,
-            source_ref=str(quiz.pk),
-            title=quiz.title,
-            module=quiz.module,
-            required=quiz.required,
-            # After the module's lessons (or after every module, without one).
-            position=anchor + "~",
-        )
+    activity_register(
+        course=quiz.course,
+        kind=QUIZ,
+        source_ref=str(quiz.pk),
+        title=quiz.title,
+        module=quiz.module,
+        required=quiz.required,
+        # After the module's lessons (or after every module, without one).
+        position=anchor + "~",
+    )
 
 
 def quiz_activity_retire(quiz_id: int) -> None:
