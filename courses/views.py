@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from wagtail import hooks
 
 from cms.offline import keep_offline
 from lms.http import next_url_or
@@ -124,7 +125,16 @@ def my_learning_view(request):
         TemplateResponse(
             request,
             "courses/my_learning.html",
-            {"items": my_learning(request.user), "follows_learners": _staff_only(request.user)},
+            {
+                "items": my_learning(request.user),
+                "follows_learners": _staff_only(request.user),
+                # Apps above courses add panels of their own (upcoming live classes, say).
+                "panels": [
+                    panel
+                    for hook in hooks.get_hooks("my_learning_panels")
+                    if (panel := hook(request))
+                ],
+            },
         )
     )
 
