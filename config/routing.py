@@ -3,4 +3,6 @@ WebSockets adds its routes here, under /ws/ (where the shipped nginx sends upgra
 
 from django.urls import URLPattern
 
-websocket_urlpatterns: list[URLPattern] = []
+from live.routing import websocket_urlpatterns as live_routes
+
+websocket_urlpatterns: list[URLPattern] = [*live_routes]

@@ -24,6 +24,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("", include(courses_urls)),
     path("", include("assessments.urls")),
+    path("", include("live.urls")),
 ]
 
 if getattr(settings, "SERVE_PUBLIC_MEDIA", False):

@@ -4,7 +4,14 @@ import { copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 const out = "node_modules_dist";
-const files = [["htmx.org/dist/htmx.min.js", "htmx/htmx.min.js"]];
+const files = [
+  ["htmx.org/dist/htmx.min.js", "htmx/htmx.min.js"],
+  // Live classes: janus.js (a classic script defining window.Janus) and the WebRTC
+  // adapter it expects as window.adapter, loaded before it.
+  ["webrtc-adapter/out/adapter.js", "janus/adapter.js"],
+  ["webrtc-adapter/LICENSE.md", "janus/adapter.LICENSE.md"],
+  ["janus-gateway/src/janus.js", "janus/janus.js"],
+];
 for (const family of ["noto-sans", "noto-serif"]) {
   for (const subset of ["latin", "latin-ext", "vietnamese"]) {
     for (const weight of ["400", "700"]) {

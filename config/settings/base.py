@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "cms",
     "courses",
     "assessments",
+    "live",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -227,6 +228,17 @@ RATE_LIMITS = {
         "key": "user_or_ip",
         "rate": os.environ.get("RATE_LIMIT_QUIZ_ANSWERS", "300/m"),
     },
+    # Each audio/video entry mints a media-server token; a reconnecting phone needs a few.
+    "live-media": {
+        "views": ["live:media"],
+        "key": "user_or_ip",
+        "rate": os.environ.get("RATE_LIMIT_LIVE_MEDIA", "20/m"),
+    },
+    "live-slides": {
+        "views": ["live:slides-upload"],
+        "key": "user_or_ip",
+        "rate": os.environ.get("RATE_LIMIT_LIVE_SLIDES", "20/h"),
+    },
 }
 
 # Sessions on shared phones and the commune hall's computers: the cookie goes when the
@@ -331,6 +343,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "assessments.tasks.recordings_discard_stale_task",
         "schedule": 3600.0,
     },
+    # Live classes: sockets whose process died are closed (and their attendance
+    # reported), and sessions past their end are ended for everyone.
+    "live-sweep": {"task": "live.tasks.live_sweep_task", "schedule": 30.0},
 }
 
 # Spoken answers (assessments.services.recordings): the largest upload and the longest
@@ -340,3 +355,15 @@ SPOKEN_ANSWER_MAX_SECONDS = int(os.environ.get("SPOKEN_ANSWER_MAX_SECONDS", 120)
 
 # Lesson blocks that apps above cms contribute (see cms.blocks.blocks_from_apps).
 LESSON_EXTRA_BLOCKS = [("quiz", "assessments.blocks.QuizBlock")]
+
+# Live classes' audio and video: the Janus server (bin/janus; docker/'s janus service).
+# The secrets default to the files bin/janus writes into LIVE_JANUS_RUNTIME_DIR on its
+# first start; a deployment sets them. LIVE_JANUS_PUBLIC_URL is what browsers connect
+# to: empty for this host's port 8188 (the embedded default), "/janus/" behind nginx.
+LIVE_JANUS_URL = os.environ.get("LIVE_JANUS_URL", "http://127.0.0.1:8088/janus")
+LIVE_JANUS_ADMIN_URL = os.environ.get("LIVE_JANUS_ADMIN_URL", "http://127.0.0.1:7088/admin")
+LIVE_JANUS_ADMIN_SECRET = os.environ.get("LIVE_JANUS_ADMIN_SECRET", "")
+LIVE_JANUS_ROOM_ADMIN_KEY = os.environ.get("LIVE_JANUS_ROOM_ADMIN_KEY", "")
+LIVE_JANUS_PUBLIC_URL = os.environ.get("LIVE_JANUS_PUBLIC_URL", "")
+LIVE_JANUS_RUNTIME_DIR = Path(os.environ.get("JANUS_RUNTIME_DIR", VAR_DIR / "janus"))
+LIVE_JANUS_TIMEOUT = float(os.environ.get("LIVE_JANUS_TIMEOUT", 2))
