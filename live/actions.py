@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from lms.errors import ServiceError
 
-from .services import room
+from .services import polls, room, sessions, slides
 from .services.room import Actor
 
 ACTIONS_PER_WINDOW = 30
@@ -69,26 +69,26 @@ def _hand(session_id: int, actor: Actor, m: dict) -> dict:
 
 
 def _poll_open(session_id: int, actor: Actor, m: dict) -> dict:
-    poll = room.poll_open(session_id, actor, m.get("question"), m.get("options"), m.get("correct"))
+    poll = polls.poll_open(session_id, actor, m.get("question"), m.get("options"), m.get("correct"))
     return {"poll": poll.pk}
 
 
 def _poll_vote(session_id: int, actor: Actor, m: dict) -> dict:
-    return {"option": room.poll_vote(session_id, actor, m.get("poll"), m.get("option"))}
+    return {"option": polls.poll_vote(session_id, actor, m.get("poll"), m.get("option"))}
 
 
 def _poll_close(session_id: int, actor: Actor, m: dict) -> dict:
-    room.poll_close(session_id, actor, m.get("poll"))
+    polls.poll_close(session_id, actor, m.get("poll"))
     return {}
 
 
 def _slide(session_id: int, actor: Actor, m: dict) -> dict:
-    room.slides_page_set(session_id, actor, m.get("page"))
+    slides.slides_page_set(session_id, actor, m.get("page"))
     return {}
 
 
 def _end(session_id: int, actor: Actor, m: dict) -> dict:
-    room.session_end(session_id, actor)
+    sessions.session_end(session_id, actor)
     return {}
 
 

@@ -27,7 +27,8 @@ from .models import Participant
 from .selectors import REPLAY_LIMIT, access_live_session, events_after, room_last_seq, room_state
 from .services import presence
 from .services.events import event_frame, room_group
-from .services.room import Actor, poll_results_publish
+from .services.polls import poll_results_publish
+from .services.room import Actor
 
 MAX_FRAME_BYTES = 8 * 1024
 # Frames of any kind one socket may send per FRAME_WINDOW seconds before it is closed

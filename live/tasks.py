@@ -12,7 +12,7 @@ def deck_render_task(deck_id: int) -> None:
 def live_sweep_task() -> int:
     """Close sockets whose process died and end sessions past their end."""
     from live.services.presence import connections_sweep
-    from live.services.room import sessions_end_due
+    from live.services.sessions import sessions_end_due
 
     return connections_sweep() + sessions_end_due()
 

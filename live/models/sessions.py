@@ -56,7 +56,9 @@ class LiveSession(models.Model):
     required = models.BooleanField(
         _("bắt buộc để hoàn thành khóa học"),
         default=False,
-        help_text=_("Thường để trống và dùng tiêu chí “tham dự đủ tỉ lệ (%) số buổi” của khóa học."),
+        help_text=_(
+            "Thường để trống và dùng tiêu chí “tham dự đủ tỉ lệ (%) số buổi” của khóa học."
+        ),
     )
     attendance_percent = models.PositiveSmallIntegerField(
         _("tham dự tối thiểu (%)"),

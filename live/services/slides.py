@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -20,6 +21,7 @@ from lms.errors import ServiceError
 
 from ..models import LiveSession, SlideDeck
 from .events import room_event_append
+from .room import Actor, int_param, require_host
 
 MAX_PDF_BYTES = 30 * 1024 * 1024
 MAX_PAGES = 200
@@ -152,3 +154,24 @@ def deck_render(deck_id: int) -> SlideDeck | None:
 
 def deck_delete_files(deck: SlideDeck) -> None:
     shutil.rmtree(deck_folder(deck), ignore_errors=True)
+
+
+def slides_page_set(session_id: int, actor: Actor, page: Any) -> None:
+    require_host(actor)
+    page = int_param(page, "trang")
+    with transaction.atomic():
+        session = (
+            LiveSession.objects.select_for_update(of=("self",))
+            .select_related("slide_deck")
+            .get(pk=session_id)
+        )
+        deck = session.slide_deck
+        if deck is None:
+            raise ServiceError(_("Chưa có bài trình chiếu."), code="no_slides")
+        if not 1 <= page <= deck.pages:
+            raise ServiceError(_("Không có trang này."), code="invalid")
+        if page == session.slide_page:
+            return
+        session.slide_page = page
+        session.save(update_fields=["slide_page"])
+        room_event_append(session_id, "slides.page", {"page": page}, actor_id=actor.user_id)

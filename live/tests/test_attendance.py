@@ -11,7 +11,7 @@ from courses.services.progress import EventIn, progress_events_ingest
 from live.kind import LIVE, LIVE_ATTENDED_PERCENT
 from live.models import Connection, LiveSession, Participant
 from live.selectors import attendance_rows
-from live.services import presence, room
+from live.services import presence, sessions
 from live.services.room import Actor
 from lms.admin_users import display_name
 
@@ -130,7 +130,7 @@ def test_a_session_ended_early_is_measured_against_the_time_it_lasted(
     interval(session, enrolled, 0, 18)
     assert summary(session, enrolled).status != ActivityProgress.Status.COMPLETED
     host = Actor(trainer.pk, "Cô giáo", Participant.Role.HOST)
-    room.session_end(session.pk, host)
+    sessions.session_end(session.pk, host)
     presence.window_report(session.pk)
     assert summary(session, enrolled).status == ActivityProgress.Status.COMPLETED, (
         "18 of 20 minutes"

@@ -8,7 +8,7 @@ from django.utils import timezone
 from courses.models import ActivityProgress
 from courses.services.enrolment import enrolment_create
 from live.models import ChatMessage, Connection, LiveSession, Participant, PollVote, RoomEvent
-from live.services import presence, room
+from live.services import polls, presence, room, sessions
 from live.services.room import Actor
 from lms.errors import ServiceError
 
@@ -105,31 +105,31 @@ def test_hands_go_up_by_oneself_and_down_by_a_host(session, actors):
 
 def test_polls_first_answer_stands_and_closed_polls_refuse(session, actors):
     host, hoa, lan = actors
-    refused("invalid", room.poll_open, session.pk, host, "?", ["một"])
-    refused("invalid", room.poll_open, session.pk, host, "?", ["a"] * 11)
-    refused("invalid", room.poll_open, session.pk, host, "?", ["a", "b"], correct=2)
-    refused("invalid", room.poll_open, session.pk, host, "?", "a,b")
-    poll = room.poll_open(session.pk, host, "Lời chào?", ["Slao cạ", "Kin khẩu"], correct=0)
-    assert room.poll_vote(session.pk, hoa, poll.pk, 1) == 1
-    assert room.poll_vote(session.pk, hoa, poll.pk, 0) == 1, "the first answer stands"
+    refused("invalid", polls.poll_open, session.pk, host, "?", ["một"])
+    refused("invalid", polls.poll_open, session.pk, host, "?", ["a"] * 11)
+    refused("invalid", polls.poll_open, session.pk, host, "?", ["a", "b"], correct=2)
+    refused("invalid", polls.poll_open, session.pk, host, "?", "a,b")
+    poll = polls.poll_open(session.pk, host, "Lời chào?", ["Slao cạ", "Kin khẩu"], correct=0)
+    assert polls.poll_vote(session.pk, hoa, poll.pk, 1) == 1
+    assert polls.poll_vote(session.pk, hoa, poll.pk, 0) == 1, "the first answer stands"
     with pytest.raises(ServiceError) as caught:
-        room.poll_vote(session.pk, lan, poll.pk, 5)
+        polls.poll_vote(session.pk, lan, poll.pk, 5)
     assert caught.value.code == "invalid"
-    room.poll_close(session.pk, host, poll.pk)
+    polls.poll_close(session.pk, host, poll.pk)
     poll.refresh_from_db()
     assert poll.counts == [0, 1]
     with pytest.raises(ServiceError) as caught:
-        room.poll_vote(session.pk, lan, poll.pk, 0)
+        polls.poll_vote(session.pk, lan, poll.pk, 0)
     assert caught.value.code == "poll_closed"
     assert PollVote.objects.count() == 1
 
 
 def test_an_ended_session_refuses_everything(session, actors):
     host, hoa, _ = actors
-    assert room.session_end(session.pk, host) is True
-    assert room.session_end(session.pk, host) is False
+    assert sessions.session_end(session.pk, host) is True
+    assert sessions.session_end(session.pk, host) is False
     refused("ended", room.chat_post, session.pk, hoa, "Còn ai không?")
-    refused("ended", room.poll_open, session.pk, host, "?", ["a", "b"])
+    refused("ended", polls.poll_open, session.pk, host, "?", ["a", "b"])
     assert not Connection.objects.filter(left_at__isnull=True).exists()
     assert not Participant.objects.filter(listed=True).exists()
 
@@ -157,7 +157,7 @@ def test_the_sweep_closes_silent_sockets_at_their_last_heartbeat(
 
 def test_sessions_past_their_end_are_ended_by_the_sweep(session, actors):
     LiveSession.objects.filter(pk=session.pk).update(ends_at=timezone.now() - timedelta(seconds=1))
-    assert room.sessions_end_due() == 1
+    assert sessions.sessions_end_due() == 1
     session.refresh_from_db()
     assert session.ended_at is not None and session.ended_at <= session.ends_at
-    assert room.sessions_end_due() == 0
+    assert sessions.sessions_end_due() == 0

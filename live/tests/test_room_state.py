@@ -8,7 +8,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from live.models import Participant
 from live.selectors import CHAT_KEPT, events_after, room_state
-from live.services import presence, room
+from live.services import polls, presence, room, sessions, slides
 from live.services.events import event_body
 from live.services.room import Actor
 
@@ -74,19 +74,19 @@ def _steps(session, host, learner, other, settings, tmp_path):
         lambda: room.hand_set(sid, other, True),
         lambda: room.hand_set(sid, host, False, user_id=other.user_id),
         lambda: made.update(
-            poll=room.poll_open(sid, host, "Chọn lời chào", ["Slao cạ", "Kin khẩu"], correct=0)
+            poll=polls.poll_open(sid, host, "Chọn lời chào", ["Slao cạ", "Kin khẩu"], correct=0)
         ),
-        lambda: room.poll_vote(sid, learner, made["poll"].pk, 0),
-        lambda: room.poll_results_publish(sid, made["poll"].pk),
-        lambda: room.poll_vote(sid, other, made["poll"].pk, 1),
-        lambda: room.poll_close(sid, host, made["poll"].pk),
-        lambda: made.update(survey=room.poll_open(sid, host, "Thăm dò", ["Có", "Không"])),
-        lambda: room.poll_vote(sid, other, made["survey"].pk, 0),
-        lambda: room.poll_results_publish(sid, made["survey"].pk),
+        lambda: polls.poll_vote(sid, learner, made["poll"].pk, 0),
+        lambda: polls.poll_results_publish(sid, made["poll"].pk),
+        lambda: polls.poll_vote(sid, other, made["poll"].pk, 1),
+        lambda: polls.poll_close(sid, host, made["poll"].pk),
+        lambda: made.update(survey=polls.poll_open(sid, host, "Thăm dò", ["Có", "Không"])),
+        lambda: polls.poll_vote(sid, other, made["survey"].pk, 0),
+        lambda: polls.poll_results_publish(sid, made["survey"].pk),
         upload_and_render,
-        lambda: room.slides_page_set(sid, host, 3),
+        lambda: slides.slides_page_set(sid, host, 3),
         learner_leaves,
-        lambda: room.session_end(sid, host),
+        lambda: sessions.session_end(sid, host),
     ]
 
 
