@@ -32,7 +32,7 @@ def manage(*args, env):
 
 
 @pytest.fixture(scope="module")
-def embedded(tmp_path_factory):
+def embedded_server(tmp_path_factory):
     """The server's address; started as bin/run starts it, stopped afterwards."""
     var = tmp_path_factory.mktemp("embedded-var")
     port = free_port()
@@ -73,7 +73,7 @@ def embedded(tmp_path_factory):
                     server.kill()
                     pytest.fail(f"the embedded server did not start:\n{server.stdout.read()}")
                 time.sleep(0.2)
-        yield port
+        yield port, env
     finally:
         server.terminate()
         try:
@@ -81,6 +81,11 @@ def embedded(tmp_path_factory):
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(timeout=5)
+
+
+@pytest.fixture
+def embedded(embedded_server):
+    return embedded_server[0]
 
 
 def get(port: int, path: str, headers=None):
@@ -135,3 +140,71 @@ def test_image_renditions_are_served_and_nothing_else_of_media(embedded):
     for path in ("/media/documents/private.pdf", "/media/original_images/a.png"):
         assert get(embedded, path)[0].status == 404, path
     assert get(embedded, "/media/images/../documents/private.pdf")[0].status in (400, 404)
+
+
+SEAT = """
+import json
+from datetime import timedelta
+from importlib import import_module
+from django.conf import settings
+from django.utils import timezone
+from courses.services.enrolment import enrolment_create
+from lms.services import learner_create
+from lms.models import AdministrativeUnit
+from live.models import LiveSession
+from tests.factories import build_course
+
+learner = learner_create(username="hoa", password="Mat-khau-2025", full_name="Hoa", category="youth",
+    sex="female", birth_year=2000, unit=AdministrativeUnit.objects.filter(is_current=True).first())
+course = build_course().course
+enrolment_create(learner=learner, course=course)
+now = timezone.now()
+session = LiveSession.objects.create(course=course, title="Embedded", starts_at=now - timedelta(minutes=1),
+    ends_at=now + timedelta(hours=1))
+store = import_module(settings.SESSION_ENGINE).SessionStore()
+store["_auth_user_id"] = str(learner.pk)
+store["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+store["_auth_user_hash"] = learner.get_session_auth_hash()
+store.create()
+print(json.dumps({"session": session.pk, "cookie": store.session_key}))
+"""
+
+
+def test_live_classes_run_on_the_embedded_server(embedded_server):
+    """WebSockets next to HTTP, on the in-memory channel layer: a learner's chat line
+    comes back to the room."""
+    import asyncio
+
+    import websockets
+
+    port, env = embedded_server
+    made = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", SEAT],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert made.returncode == 0, made.stderr
+    seat = json.loads(made.stdout.strip().splitlines()[-1])
+
+    async def scenario():
+        async with websockets.connect(
+            f"ws://127.0.0.1:{port}/ws/live/{seat['session']}/",
+            additional_headers={"Cookie": f"sessionid={seat['cookie']}"},
+            origin=f"http://127.0.0.1:{port}",
+        ) as socket:
+            await socket.send(json.dumps({"type": "register"}))
+            state = json.loads(await socket.recv())
+            await socket.send(
+                json.dumps({"type": "action", "id": "1", "action": "chat.send", "text": "Slao cạ"})
+            )
+            async with asyncio.timeout(10):
+                while True:
+                    frame = json.loads(await socket.recv())
+                    if frame.get("type") == "event" and frame["event"]["type"] == "chat.posted":
+                        return state, frame
+
+    state, frame = asyncio.run(scenario())
+    assert state["type"] == "state" and frame["event"]["text"] == "Slao cạ"
