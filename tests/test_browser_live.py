@@ -186,3 +186,33 @@ def test_a_server_process_and_redis_restart_and_nothing_said_is_lost(
     finally:
         _close_context(request, pupil_context, "learner")
         _close_context(request, host_context, "host")
+
+
+def test_without_a_microphone_the_learner_listens_and_the_class_goes_on(
+    request, browser, media_browser, classroom, trainer, learner
+):
+    """A phone with no microphone (no device here at all): the learner is put in the
+    audio room listen-only, told why, and chat still works."""
+    session, (a, b), _ = classroom
+    host_context, host = open_page(request, media_browser, a, trainer, session)
+    pupil_context, pupil = open_page(request, browser, b, learner, session)
+    try:
+        pupil.get_by_role("button", name="Nghe và nói (micrô)").click()
+        pupil.locator(".live-media-status", has_text="bạn vẫn nghe được lớp học").wait_for()
+        rooms = media_rooms_for(session.pk)
+        deadline = timezone.now() + timedelta(seconds=30)
+        listed: list[dict] = []
+        while timezone.now() < deadline and not listed:
+            listed = [
+                p
+                for p in audiobridge_participants(rooms.audio_room)
+                if p.get("display") == display_name(learner)
+            ]
+            pupil.wait_for_timeout(300)
+        assert listed and listed[0].get("muted") is True
+        say(pupil, "Em không có micrô")
+        wait_for_chat(host, "Em không có micrô")
+        assert pupil_context.problems == []
+    finally:
+        _close_context(request, pupil_context, "learner")
+        _close_context(request, host_context, "host")
