@@ -138,17 +138,25 @@ if REDIS_URL:
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "lms"),
         }
     }
+    # One channel per process carries every live room's events to that process's
+    # sockets (live/hub.py): a deeper queue than the default 100 absorbs bursts; what
+    # a full queue drops is read back from the room's log.
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": 2000},
         }
     }
     # Read from Redis, written through to the database so a Redis restart logs nobody out.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": 2000},
+        }
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Celery: Redis in a deployment; an SQLite-backed broker in the embedded default, so

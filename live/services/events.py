@@ -69,7 +69,13 @@ def room_broadcast(event: RoomEvent) -> None:
         return
     async_to_sync(layer.group_send)(
         room_group(event.session_id),
-        {"type": "room.event", "seq": event.seq, "kind": event.type, "frame": event_frame(event)},
+        {
+            "type": "room.event",
+            "session": event.session_id,
+            "seq": event.seq,
+            "kind": event.type,
+            "frame": event_frame(event),
+        },
     )
 
 

@@ -58,6 +58,7 @@ def participant_enter(session: LiveSession, user, *, role: str, channel_name: st
             )
         if not participant.online or participant.role != role:
             Participant.objects.filter(pk=participant.pk).update(online=True, role=role)
+    connection.participant_name = participant.name  # type: ignore[attr-defined]
     return connection
 
 

@@ -5,16 +5,30 @@ from datetime import timedelta
 
 import pytest
 from asgiref.sync import async_to_sync
+from channels.layers import channel_layers
 from channels.routing import get_default_application
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 from django.utils import timezone
 
 from courses.services.enrolment import enrolment_create
+from live.hub import RoomHub
 from live.models import LiveSession
 from tests.factories import build_course
 
 ORIGIN = (b"origin", b"http://localhost")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """Each test runs its sockets on an event loop of its own (``run``); the channel
+    layer and the room hubs keep per-loop state, so each test gets new ones, as a
+    server process has one loop for its whole life."""
+    channel_layers.backends.clear()
+    RoomHub._hubs.clear()
+    yield
+    channel_layers.backends.clear()
+    RoomHub._hubs.clear()
 
 
 @pytest.fixture
@@ -65,10 +79,10 @@ class Socket:
     async def send(self, **frame):
         await self.comm.send_to(text_data=json.dumps(frame))
 
-    async def receive(self, timeout: float = 5):
+    async def receive(self, timeout: float = 10):
         return json.loads(await self.comm.receive_from(timeout=timeout))
 
-    async def receive_until(self, type_: str, timeout: float = 5) -> list[dict]:
+    async def receive_until(self, type_: str, timeout: float = 10) -> list[dict]:
         got = []
         while True:
             frame = await self.receive(timeout)
@@ -85,6 +99,13 @@ class Socket:
         while True:
             frame = await self.receive()
             if frame.get("id") == id and frame["type"] in ("ack", "error"):
+                return frame
+
+    async def next_event(self, type_: str) -> dict:
+        """The next room event of a type, past any other (a presence batch, say)."""
+        while True:
+            frame = await self.receive()
+            if frame["type"] == "event" and frame["event"]["type"] == type_:
                 return frame
 
     async def close(self):

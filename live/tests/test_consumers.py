@@ -103,9 +103,8 @@ def test_chat_reaches_everyone_in_order_and_is_stored(sock, session, enrolled, t
         await host.register()
         await learner.connect()
         await learner.register()
-        await host.receive()  # the learner joined
         ack = await learner.act("chat.send", id="m1", text="  Slao cạ! ")
-        heard = await host.receive()
+        heard = await host.next_event("chat.posted")
         await host.close()
         await learner.close()
         return ack, heard
