@@ -141,10 +141,25 @@ if REDIS_URL:
     # One channel per process carries every live room's events to that process's
     # sockets (live/hub.py): a deeper queue than the default 100 absorbs bursts; what
     # a full queue drops is read back from the room's log.
+    # redis-py 8's clients give up on a read after 5 s and its asyncio pools refuse a
+    # 101st connection, while channels_redis waits for messages with a 5 s BZPOPMIN: a
+    # quiet socket's read timed out and took its consumer down (channels_redis issue
+    # 422), and a thousand sockets joining at once ran out of connections. The read
+    # waits 10 s (longer than BZPOPMIN, short enough to notice a dead Redis).
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 2000},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": 10,
+                        "socket_connect_timeout": 5,
+                        "max_connections": 1000,
+                    }
+                ],
+                "capacity": 2000,
+            },
         }
     }
     # Read from Redis, written through to the database so a Redis restart logs nobody out.

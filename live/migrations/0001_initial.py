@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
                 ('ends_at', models.DateTimeField(verbose_name='kết thúc')),
                 ('join_before_minutes', models.PositiveSmallIntegerField(default=15, help_text='Học viên vào được lớp từ bấy nhiêu phút trước giờ bắt đầu.', verbose_name='vào lớp sớm (phút)')),
                 ('published', models.BooleanField(default=True, help_text='Học viên chỉ thấy buổi đã mở.', verbose_name='mở cho học viên')),
-                ('required', models.BooleanField(default=False, help_text='Thường để trống và dùng tiêu chí “tham dự ít nhất N % số buổi” của khóa học.', verbose_name='bắt buộc để hoàn thành khóa học')),
+                ('required', models.BooleanField(default=False, help_text='Thường để trống và dùng tiêu chí “tham dự đủ tỉ lệ (%) số buổi” của khóa học.', verbose_name='bắt buộc để hoàn thành khóa học')),
                 ('attendance_percent', models.PositiveSmallIntegerField(default=50, help_text='Học viên có mặt ít nhất bấy nhiêu phần trăm thời lượng thì được tính là đã dự.', verbose_name='tham dự tối thiểu (%)')),
                 ('chat_locked', models.BooleanField(default=False, verbose_name='khóa trò chuyện')),
                 ('slow_mode_seconds', models.PositiveSmallIntegerField(default=0, verbose_name='chế độ chậm (giây)')),
