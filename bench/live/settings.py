@@ -1,6 +1,7 @@
-"""Production settings with the channel layer's Redis client tuned: ``--layer tuned``.
+"""Production settings with the channel layer's Redis client set here: ``--layer tuned``.
 
-Not what the product ships; what its settings would need with redis-py 8, whose
+The product ships the same values now (config/settings/base.py); this module keeps them
+apart so that other client settings can be compared. They answer redis-py 8, whose
 clients time a read out after 5 s and whose asyncio pools refuse a 101st connection
 (both were unlimited before). channels_redis waits for a socket's messages with a
 BZPOPMIN of 5 s, so with those defaults the read of an idle process times out, and the
