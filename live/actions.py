@@ -23,6 +23,7 @@ RATE_WINDOW_SECONDS = 10
 # How long a client's action id is remembered, so that a resend after a lost ack is
 # acknowledged without being done twice.
 RESEND_MEMORY_SECONDS = 15 * 60
+IN_PROGRESS = "in-progress"
 
 
 def _chat_send(session_id: int, actor: Actor, m: dict) -> dict:
@@ -129,12 +130,20 @@ def action_perform(
     now: float | None = None,
 ) -> dict[str, Any]:
     seen_key = f"live:action:{session_id}:{actor.user_id}:{client_id}"
-    done = cache.get(seen_key)
-    if done is not None:
-        return {**done, "duplicate": True}
+    # Claimed before it is done: a resend arriving on a new socket while the first is
+    # still being done (the old socket's process is busy) must not do it again.
+    if not cache.add(seen_key, IN_PROGRESS, timeout=RESEND_MEMORY_SECONDS):
+        done = cache.get(seen_key)
+        if isinstance(done, dict):
+            return {**done, "duplicate": True}
+        raise ServiceError(_("Đang xử lý yêu cầu trước; sẽ gửi lại."), code="in_progress")
     window = int((now or time.time()) // RATE_WINDOW_SECONDS)
-    if not actor.is_host and _rate_limited(session_id, actor.user_id, window):
-        raise ServiceError(_("Bạn thao tác quá nhanh; hãy chờ vài giây."), code="rate_limited")
-    result = ACTIONS[name](session_id, actor, message)
+    try:
+        if not actor.is_host and _rate_limited(session_id, actor.user_id, window):
+            raise ServiceError(_("Bạn thao tác quá nhanh; hãy chờ vài giây."), code="rate_limited")
+        result = ACTIONS[name](session_id, actor, message)
+    except BaseException:
+        cache.delete(seen_key)
+        raise
     cache.set(seen_key, result, timeout=RESEND_MEMORY_SECONDS)
     return result

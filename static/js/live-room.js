@@ -101,6 +101,9 @@
     } else if (data.type === "error") {
       if (data.code === "unknown_queue" || data.code === "queue_pruned") {
         seq = null; send({ type: "register" });
+      } else if (data.code === "in_progress") {
+        // The first sending is still being done: ask again shortly, keep it queued.
+        setTimeout(function () { if (ready) flushOutbox(); }, 2000);
       } else if (data.id !== undefined) {
         settle(data.id, null);
         notice(data.message);
