@@ -411,7 +411,6 @@ def main() -> int:
     report: dict = {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine_info(),
-        "product": product_version(),
         "config": {
             "learners": args.learners,
             "messages": args.messages,
@@ -463,6 +462,8 @@ def main() -> int:
         if args.profile:
             server_env["BENCH_LIVE_PROFILE"] = str(PROFILE)
         argv = [str(PYTHON), "-m", "bench.live.serve"]
+        # What the server loads: the sources as they are now (and again at the end).
+        report["product"] = product_version()
         say(f"uvicorn (one process) on {HOST}:{port}")
         server = Server("uvicorn", argv, server_env, WORK_LIVE / "server.log")
         servers.append(server)
@@ -475,6 +476,14 @@ def main() -> int:
         for server in reversed(servers):
             server.stop()
 
+    after = product_version()
+    if after["sources_sha256"] != report["product"]["sources_sha256"]:
+        report["product"]["changed_during_the_run"] = after
+        print(
+            "warning: live/ or config/ changed while the bench ran: the figures may "
+            "belong to either version",
+            flush=True,
+        )
     report["verdict"] = verdict(report)
     report["seconds"] = round(time.monotonic() - started)
     if args.profile and PROFILE.exists():

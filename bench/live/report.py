@@ -113,10 +113,10 @@ def _cpu(cpu: dict) -> str:
     return ", ".join(f"{k} {v}%" for k, v in cpu["cpu_pct"].items())
 
 
-def _lost(chat: dict) -> str:
+def _lost(chat: dict, drain: float) -> str:
     text = str(chat["lost"])
     if chat["lost"]:
-        text += f" ({chat['lines_to_nobody']} lines reached nobody"
+        text += f" ({chat['lines_to_nobody']} lines reached nobody within {drain:g} s"
         if "host_acks" in chat:
             text += f"; {chat['host_acks']}/{chat['lines']} acknowledged to the host"
         text += ")"
@@ -196,7 +196,7 @@ def print_table(report: dict) -> None:
             f"{room['chat']['deliveries']} / {room['chat']['expected_deliveries']}",
             f"{relay['chat']['deliveries']} / {relay['chat']['expected_deliveries']}",
         ),
-        ("lost", _lost(room["chat"]), _lost(relay["chat"])),
+        ("lost", _lost(room["chat"], cfg["drain_s"]), _lost(relay["chat"], cfg["drain_s"])),
         (
             "other room events missing",
             f"{room['events']['missing']} (events up to seq {room['events']['final_seq']})",
