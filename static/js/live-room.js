@@ -49,20 +49,26 @@
     reconnectTimer = null;
     if (stopped) return;
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    socket = new WebSocket(scheme + location.host + root.dataset.ws);
+    // One socket per page: an old socket's late events (its close arriving after a
+    // new one opened) are ignored, or the page would hold two and send its outbox twice.
+    var mine = new WebSocket(scheme + location.host + root.dataset.ws);
+    socket = mine;
     status(t("Connecting"), "wait");
-    socket.onopen = function () {
+    mine.onopen = function () {
+      if (mine !== socket) return;
       retry = 0;
       send(seq === null ? { type: "register" } : { type: "resume", last_seq: seq });
       clearInterval(heartbeat);
       heartbeat = setInterval(function () { send({ type: "ping" }); }, HEARTBEAT_MS);
     };
-    socket.onmessage = function (message) {
+    mine.onmessage = function (message) {
+      if (mine !== socket) return;
       var data;
       try { data = JSON.parse(message.data); } catch (e) { return; }
       receive(data);
     };
-    socket.onclose = function (event) {
+    mine.onclose = function (event) {
+      if (mine !== socket) return;
       ready = false;
       clearInterval(heartbeat);
       if (event.code === 4403) { stopped = true; status(t("Refused"), "error"); return; }
