@@ -5,6 +5,7 @@ from an environment variable here, so dev/test/production only choose defaults.
 """
 
 import os
+import socket
 from pathlib import Path
 
 import dj_database_url
@@ -144,8 +145,11 @@ if REDIS_URL:
     # redis-py 8's clients give up on a read after 5 s and its asyncio pools refuse a
     # 101st connection, while channels_redis waits for messages with a 5 s BZPOPMIN: a
     # quiet socket's read timed out and took its consumer down (channels_redis issue
-    # 422), and a thousand sockets joining at once ran out of connections. The read
-    # waits 10 s (longer than BZPOPMIN, short enough to notice a dead Redis).
+    # 422), and a thousand sockets joining at once ran out of connections. No socket
+    # timeout at all: with one, redis-py wraps each send in asyncio.wait_for, which on
+    # Python 3.11 swallows a cancellation that lands as the send completes, so a closed
+    # socket's receive went on polling Redis for ever. TCP keepalive notices a Redis
+    # that vanished without closing the connection (a restart closes it at once).
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -153,8 +157,14 @@ if REDIS_URL:
                 "hosts": [
                     {
                         "address": REDIS_URL,
-                        "socket_timeout": 10,
+                        "socket_timeout": None,
                         "socket_connect_timeout": 5,
+                        "socket_keepalive": True,
+                        "socket_keepalive_options": {
+                            socket.TCP_KEEPIDLE: 10,
+                            socket.TCP_KEEPINTVL: 5,
+                            socket.TCP_KEEPCNT: 3,
+                        },
                         "max_connections": 1000,
                     }
                 ],
