@@ -14,6 +14,7 @@ capacity bounds latency, never correctness: nothing is lost when it drops messag
 """
 
 import json
+import logging
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -22,6 +23,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from ..models import LiveSession, RoomEvent
+
+log = logging.getLogger(__name__)
 
 
 def room_group(session_id: int) -> str:
@@ -64,10 +67,11 @@ def room_event_append(
 
 
 def room_broadcast(event: RoomEvent) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    async_to_sync(layer.group_send)(
+    """Ring the room's doorbell. The event is already committed, so a layer that fails
+    (Redis restarting) must not fail the action that wrote it: the page would send it
+    again and it would be done twice. Each process's log check delivers it instead."""
+    _layer_send(
+        "group_send",
         room_group(event.session_id),
         {
             "type": "room.event",
@@ -81,6 +85,14 @@ def room_broadcast(event: RoomEvent) -> None:
 
 def room_control_send_to(channel_name: str, message: dict[str, Any]) -> None:
     """A message to one socket's consumer (close it: a newer socket replaced it)."""
+    _layer_send("send", channel_name, message)
+
+
+def _layer_send(method: str, target: str, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.send)(channel_name, message)
+    if layer is None:
+        return
+    try:
+        async_to_sync(getattr(layer, method))(target, message)
+    except Exception:
+        log.warning("the channel layer refused a live room's message", exc_info=True)

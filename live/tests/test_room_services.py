@@ -3,10 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from channels.layers import channel_layers
 from django.utils import timezone
 
 from courses.models import ActivityProgress
 from courses.services.enrolment import enrolment_create
+from live.actions import action_perform
 from live.models import ChatMessage, Connection, LiveSession, Participant, PollVote, RoomEvent
 from live.services import polls, presence, room, sessions
 from live.services.room import Actor
@@ -66,6 +68,33 @@ def test_locked_chat_and_slow_mode_bind_learners_not_hosts(session, actors):
     refused("invalid", room.room_settings_change, session.pk, host, {"slow_mode": 100000})
     refused("invalid", room.room_settings_change, session.pk, host, {"slow_mode": "30"})
     refused("forbidden", room.room_settings_change, session.pk, hoa, {"chat_locked": True})
+
+
+def test_an_action_done_while_the_channel_layer_fails_is_done_once(
+    session, actors, settings, django_capture_on_commit_callbacks
+):
+    """Redis restarting: the message is stored, but ringing the room's doorbell fails.
+    The action still succeeds (processes read the log), so the page does not send it
+    again as if it had not been done; a resend is answered as a duplicate."""
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [{"address": "redis://127.0.0.1:1/0", "socket_connect_timeout": 1}]
+            },
+        }
+    }
+    channel_layers.backends.clear()
+    _, hoa, _ = actors
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            first = action_perform(session.pk, hoa, "chat.send", {"text": "Slao cạ"}, "m1")
+        again = action_perform(session.pk, hoa, "chat.send", {"text": "Slao cạ"}, "m1")
+    finally:
+        channel_layers.backends.clear()
+    message = ChatMessage.objects.get()
+    assert first["message"] == message.pk and again == {**first, "duplicate": True}
+    assert RoomEvent.objects.filter(type="chat.posted").count() == 1
 
 
 def test_chat_text_is_cleaned_and_bounded(session, actors):
