@@ -3,6 +3,7 @@
 import uuid
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -26,17 +27,7 @@ def _from_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _signed_in(view):
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    return wrapped
-
-
-@_signed_in
+@login_required
 def quiz_page(request, quiz_id: int):
     quiz = access_quiz(request.user, quiz_id)
     if quiz is None:
@@ -48,7 +39,7 @@ def quiz_page(request, quiz_id: int):
     return TemplateResponse(request, "assessments/quiz.html", {"quiz": quiz, "standing": standing})
 
 
-@_signed_in
+@login_required
 def quiz_start(request, quiz_id: int):
     quiz = access_quiz(request.user, quiz_id)
     if quiz is None:
@@ -63,7 +54,7 @@ def quiz_start(request, quiz_id: int):
     return redirect("assessments:attempt", attempt.pk)
 
 
-@_signed_in
+@login_required
 def attempt_page(request, attempt_id: uuid.UUID):
     attempt = access_attempt(request.user, attempt_id)
     if attempt is None:
@@ -143,7 +134,7 @@ def submit(request, attempt_id: uuid.UUID):
     return redirect("assessments:result", attempt_id)
 
 
-@_signed_in
+@login_required
 def result(request, attempt_id: uuid.UUID):
     attempt = access_attempt(request.user, attempt_id)
     if attempt is None:

@@ -3,7 +3,7 @@ and attendance after), slides upload and pages, the attendance report, and each
 learner's calendar feed."""
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -28,16 +28,6 @@ from .services.replay import replay_publish
 from .services.slides import deck_upload, page_file
 
 
-def _signed_in(view):
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    return wrapped
-
-
 def _seat(request, session_id: int):
     seat = access_live_session(request.user, session_id)
     if seat is None:
@@ -45,7 +35,7 @@ def _seat(request, session_id: int):
     return seat
 
 
-@_signed_in
+@login_required
 @ensure_csrf_cookie  # the audio button posts for its room access
 def session_page(request, session_id: int):
     seat = _seat(request, session_id)
@@ -74,7 +64,7 @@ def session_page(request, session_id: int):
     return response
 
 
-@_signed_in
+@login_required
 @require_POST
 def media_pass_view(request, session_id: int):
     """Audio and video access for someone with a seat: a Janus token and the rooms."""
@@ -95,7 +85,7 @@ def media_pass_view(request, session_id: int):
     return JsonResponse(access)
 
 
-@_signed_in
+@login_required
 @require_POST
 def slides_upload(request, session_id: int):
     seat = _seat(request, session_id)
@@ -113,7 +103,7 @@ def slides_upload(request, session_id: int):
     return redirect("live:session", session_id)
 
 
-@_signed_in
+@login_required
 def slide_image(request, session_id: int, deck_id: int, page: int):
     seat = _seat(request, session_id)
     deck = SlideDeck.objects.filter(
@@ -130,7 +120,7 @@ def slide_image(request, session_id: int, deck_id: int, page: int):
     return response
 
 
-@_signed_in
+@login_required
 @require_POST
 def replay_publish_view(request, session_id: int):
     seat = _seat(request, session_id)
@@ -150,7 +140,7 @@ def replay_publish_view(request, session_id: int):
     return redirect(lesson.url)
 
 
-@_signed_in
+@login_required
 def attendance_csv(request, session_id: int):
     seat = _seat(request, session_id)
     if not seat.is_host:
@@ -191,7 +181,7 @@ def attendance_csv(request, session_id: int):
     return response
 
 
-@_signed_in
+@login_required
 def calendar_page(request):
     feed = (
         calendar_feed_renew(request.user)

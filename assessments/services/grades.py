@@ -7,7 +7,7 @@ from django.utils import timezone
 from assessments.kind import QUIZ
 from assessments.models import Attempt, Quiz
 from courses.models import Activity, Verb
-from courses.services.activities import activity_register, activity_retire
+from courses.services.activities import activity_follow, activity_retire
 from courses.services.errors import ServiceError
 from courses.services.progress import progress_record
 
@@ -51,19 +51,14 @@ def quiz_grade_record(*, learner, quiz: Quiz, now: datetime | None = None) -> fl
 
 def quiz_activity_sync(quiz: Quiz) -> None:
     """A published quiz is an activity of its course; an unpublished one is not."""
-    if not quiz.published:
-        activity_retire(kind=QUIZ, source_ref=str(quiz.pk))
-        return
-    anchor = quiz.module.path if quiz.module is not None else quiz.course.path
-    activity_register(
-        course=quiz.course,
+    activity_follow(
         kind=QUIZ,
         source_ref=str(quiz.pk),
-        title=quiz.title,
+        published=quiz.published,
+        course=quiz.course,
         module=quiz.module,
+        title=quiz.title,
         required=quiz.required,
-        # After the module's lessons (or after every module, without one).
-        position=anchor + "~",
     )
 
 

@@ -71,6 +71,36 @@ def activity_register(
     return activity
 
 
+def activity_follow(
+    *,
+    kind: str,
+    source_ref: str,
+    published: bool,
+    course: CoursePage,
+    module: ModulePage | None,
+    title: str,
+    required: bool,
+    rank: str = "",
+) -> Activity | None:
+    """Bring a non-page source's activity in line with its source (a quiz, a live
+    session): published, it counts, placed after its module's lessons (after every
+    module, without one) and ordered among such sources by ``rank``; unpublished, it
+    is retired."""
+    if not published:
+        activity_retire(kind=kind, source_ref=source_ref)
+        return None
+    anchor = module.path if module is not None else course.path
+    return activity_register(
+        course=course,
+        kind=kind,
+        source_ref=source_ref,
+        title=title,
+        module=module,
+        required=required,
+        position=f"{anchor}~{rank}",
+    )
+
+
 def activity_retire(*, kind: str, source_ref: str) -> None:
     """The source is gone or withdrawn: it stops counting; its progress history stays."""
     with transaction.atomic():

@@ -4,7 +4,7 @@ unpublished, deleted), and its end, by the host or by the clock."""
 from django.db import transaction
 from django.utils import timezone
 
-from courses.services.activities import activity_register, activity_retire
+from courses.services.activities import activity_follow, activity_retire
 
 from ..kind import LIVE
 from ..models import LiveSession
@@ -14,19 +14,16 @@ from .room import Actor, require_host
 
 
 def live_session_activity_sync(session: LiveSession) -> None:
-    if not session.published:
-        activity_retire(kind=LIVE, source_ref=str(session.pk))
-        return
-    anchor = session.module.path if session.module is not None else session.course.path
-    activity_register(
-        course=session.course,
+    activity_follow(
         kind=LIVE,
         source_ref=str(session.pk),
-        title=session.title,
+        published=session.published,
+        course=session.course,
         module=session.module,
+        title=session.title,
         required=session.required,
-        # After the module's lessons and quizzes, in the order the sessions happen.
-        position=f"{anchor}~~{session.starts_at:%Y%m%d%H%M}",
+        # After the module's quizzes, in the order the sessions happen.
+        rank=f"~{session.starts_at:%Y%m%d%H%M}",
     )
 
 

@@ -94,6 +94,11 @@ class Socket:
         await self.send(type="register")
         return (await self.receive_until("state"))[-1]
 
+    async def enter(self) -> dict:
+        """Connect and register: the room's state as this socket first sees it."""
+        await self.connect()
+        return await self.register()
+
     async def act(self, action: str, id: str = "a1", **params) -> dict:
         await self.send(type="action", action=action, id=id, **params)
         while True:

@@ -99,10 +99,8 @@ def test_chat_reaches_everyone_in_order_and_is_stored(sock, session, enrolled, t
     host, learner = sock(trainer, session.pk), sock(enrolled, session.pk)
 
     async def scenario():
-        await host.connect()
-        await host.register()
-        await learner.connect()
-        await learner.register()
+        await host.enter()
+        await learner.enter()
         ack = await learner.act("chat.send", id="m1", text="  Slao cạ! ")
         heard = await host.next_event("chat.posted")
         await host.close()
@@ -121,8 +119,7 @@ def test_resent_action_is_acknowledged_and_done_once(sock, session, enrolled):
     learner = sock(enrolled, session.pk)
 
     async def scenario():
-        await learner.connect()
-        await learner.register()
+        await learner.enter()
         first = await learner.act("chat.send", id="same", text="Một lần thôi")
         again = await learner.act("chat.send", id="same", text="Một lần thôi")
         await learner.close()
@@ -169,10 +166,8 @@ def test_bad_frames_get_a_coded_error_and_change_nothing(sock, session, enrolled
     learner, host = sock(enrolled, session.pk), sock(trainer, session.pk)
 
     async def scenario():
-        await host.connect()
-        await host.register()
-        await learner.connect()
-        await learner.register()
+        await host.enter()
+        await learner.enter()
         answers = []
         for n, (frame, _code) in enumerate(BAD_FRAMES):
             await learner.comm.send_to(text_data=frame.replace('"id": "x"', f'"id": "x{n}"'))

@@ -38,10 +38,8 @@ def test_a_reconnecting_client_gets_exactly_what_it_missed(sock, session, enroll
     )
 
     async def scenario():
-        await host.connect()
-        await host.register()
-        await first.connect()
-        state = await first.register()
+        await host.enter()
+        state = await first.enter()
         await first.act("chat.send", id="before", text="Trước khi mất sóng")
         await drain(first)
         last = max(f["seq"] for f in await drain(host) + [{"seq": state["seq"]}])
@@ -69,8 +67,7 @@ def test_unknown_or_pruned_positions_make_the_client_refetch(
     host, learner = sock(trainer, session.pk), sock(enrolled, session.pk)
 
     async def scenario():
-        await host.connect()
-        state = await host.register()
+        state = await host.enter()
         for n in range(4):
             await host.act("chat.send", id=f"h{n}", text=f"Tin {n}")
         await learner.connect()
@@ -104,10 +101,8 @@ def test_dropped_announcements_are_filled_from_the_log(
     host, learner = sock(trainer, session.pk), sock(enrolled, session.pk)
 
     async def scenario():
-        await host.connect()
-        await host.register()
-        await learner.connect()
-        await learner.register()
+        await host.enter()
+        await learner.enter()
         await drain(learner)  # the presence batch, so that nothing else comes along
         await host.act("chat.send", id="1", text="Một (mất)")
         await host.act("chat.send", id="2", text="Hai")
@@ -133,10 +128,8 @@ def test_a_silent_socket_is_closed_and_leaves_the_list(
     host, learner = sock(trainer, session.pk), sock(enrolled, session.pk)
 
     async def scenario():
-        await host.connect()
-        await host.register()
-        await learner.connect()
-        await learner.register()
+        await host.enter()
+        await learner.enter()
 
         async def beat(socket, times):
             for _ in range(times):
@@ -172,8 +165,7 @@ def test_action_and_frame_floods_are_refused(sock, session, enrolled, monkeypatc
     learner = sock(enrolled, session.pk)
 
     async def scenario():
-        await learner.connect()
-        await learner.register()
+        await learner.enter()
         answers = [await learner.act("chat.send", id=f"m{n}", text=f"Tin {n}") for n in range(7)]
         for _ in range(20):
             await learner.send(type="ping")
@@ -202,10 +194,8 @@ def test_ending_the_session_closes_every_socket_and_records_attendance(
     )
 
     async def scenario():
-        await host.connect()
-        await host.register()
-        await learner.connect()
-        await learner.register()
+        await host.enter()
+        await learner.enter()
         await asyncio.sleep(1.2)
         ack = await host.act("session.end", id="end")
         frames = []
@@ -237,10 +227,8 @@ def test_poll_results_reach_the_room_in_batches(sock, session, enrolled, trainer
     host, learner = sock(trainer, session.pk), sock(enrolled, session.pk)
 
     async def scenario():
-        await host.connect()
-        await host.register()
-        await learner.connect()
-        await learner.register()
+        await host.enter()
+        await learner.enter()
         opened = await host.act(
             "poll.open", id="p", question="Chào thế nào?", options=["Slao cạ", "Mì"]
         )
