@@ -3,14 +3,13 @@ events, and sends the chat lines, the poll and the relay's frames at the bench's
 
 import asyncio
 import json
-import random
 import time
 from datetime import UTC, datetime
 
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from bench.live.clients import HEARTBEAT_SECONDS
+from bench.live.clients.learner import heartbeat
 from bench.runner import BenchError
 
 # A chat line as a host types it: the bench's index and send time first (the clients
@@ -60,7 +59,7 @@ class Host:
                 self.state = await asyncio.wait_for(registered, 300)
             except TimeoutError:
                 raise BenchError("the host's socket got no state in 300 s") from None
-            self.tasks.append(asyncio.create_task(self._heartbeat()))
+            self.tasks.append(asyncio.create_task(heartbeat(self.ws)))
 
     async def _read(self) -> None:
         try:
@@ -86,15 +85,6 @@ class Host:
                     self.errors.append(frame)
         except ConnectionClosed:
             pass
-
-    async def _heartbeat(self) -> None:
-        await asyncio.sleep(random.uniform(0, HEARTBEAT_SECONDS))
-        while True:
-            try:
-                await self.ws.send('{"type":"ping"}')
-            except ConnectionClosed:
-                return
-            await asyncio.sleep(HEARTBEAT_SECONDS)
 
     @property
     def close_code(self):

@@ -70,7 +70,6 @@ def summary(report: dict) -> dict:
         "learners": report["config"]["learners"],
         "messages": report["config"]["messages"],
         "rate_per_s": report["config"]["rate_per_s"],
-        "layer": report["config"]["layer"],
         "join_over_s": report["config"]["join_over_s"],
         "product": report["product"],
         "room": {
@@ -147,7 +146,7 @@ def print_table(report: dict) -> None:
         + f"{machine['cpus']} CPUs ({machine.get('cpu', '?')})"
     )
     print(
-        f"server: {cfg['server']}; {cfg['settings']} (channel layer: {cfg['layer']}), "
+        f"server: {cfg['server']}; {cfg['settings']}, "
         f"PostgreSQL, Redis ({cfg['redis']}); clients: websockets {machine.get('websockets')} "
         f"in {cfg['client_procs']} process(es), permessage-deflate "
         f"{'offered' if cfg['deflate'] else 'off'}"
