@@ -15,6 +15,9 @@ import uvicorn
 DEFAULT_ADDR = "127.0.0.1:8000"
 
 
+WS_MAX_BYTES = 64 * 1024
+
+
 def parse_addr(addr: str) -> tuple[str, int]:
     """ "HOST:PORT", "[IPv6]:PORT" or a bare "PORT" (on 127.0.0.1)."""
     host, _, port = addr.rpartition(":")
@@ -37,6 +40,9 @@ def main() -> None:
         access_log=False,
         log_level=os.environ.get("LMS_SERVER_LOG_LEVEL", "warning"),
         timeout_graceful_shutdown=10,
+        # No socket sends more than a few KiB; a bigger frame is closed (1009) before
+        # it is read into memory (uvicorn's default is 16 MiB).
+        ws_max_size=WS_MAX_BYTES,
     )
 
 

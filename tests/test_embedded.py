@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from config.serve import WS_MAX_BYTES
 from tests.nginx import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -204,7 +205,15 @@ def test_live_classes_run_on_the_embedded_server(embedded_server):
                 while True:
                     frame = json.loads(await socket.recv())
                     if frame.get("type") == "event" and frame["event"]["type"] == "chat.posted":
-                        return state, frame
+                        break
+            # A frame far over any action's size is closed by the server, unread.
+            await socket.send("x" * (WS_MAX_BYTES + 1))
+            async with asyncio.timeout(10):
+                with pytest.raises(websockets.ConnectionClosed) as closed:
+                    while True:
+                        await socket.recv()
+            return state, frame, closed.value.rcvd
 
-    state, frame = asyncio.run(scenario())
+    state, frame, close = asyncio.run(scenario())
     assert state["type"] == "state" and frame["event"]["text"] == "Slao cạ"
+    assert close is not None and close.code == 1009
