@@ -6,6 +6,7 @@ import os
 import platform
 import subprocess
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -35,12 +36,16 @@ GOALS = {
 }
 
 
-def machine_info() -> dict:
+WEB_TOOLS = {"wrk": ["wrk", "-v"], "nginx": ["nginx", "-v"], "postgres": ["psql", "--version"]}
+
+
+def machine_info(tools: dict[str, list[str]] = WEB_TOOLS, packages: tuple[str, ...] = ()) -> dict:
+    """The machine a run measured, with the versions of the tools and packages it used."""
     info = {
         "cpus": os.cpu_count(),
         "platform": platform.platform(),
         "python": platform.python_version(),
-        "loadavg_at_start": os.getloadavg(),
+        "loadavg_at_start": [round(x, 2) for x in os.getloadavg()],
     }
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -49,11 +54,12 @@ def machine_info() -> dict:
                 break
     except OSError:
         pass
-    for tool, argv in {
-        "wrk": ["wrk", "-v"],
-        "nginx": ["nginx", "-v"],
-        "postgres": ["psql", "--version"],
-    }.items():
+    for package in packages:
+        try:
+            info[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            info[package] = None
+    for tool, argv in tools.items():
         try:
             done = subprocess.run(argv, capture_output=True, text=True, timeout=10)
             info[tool] = (done.stdout + done.stderr).strip().splitlines()[0]

@@ -91,8 +91,9 @@ def wait_ready(base: str, server: Server, timeout: float = 90) -> float:
     raise BenchError(f"{server.name} not ready after {timeout} s; see {server.log}")
 
 
-def start_redis() -> tuple[Server, str]:
-    """A Redis of the bench's own, configured like production's (append-only file on).
+def start_redis(work: Path = WORK) -> tuple[Server, str]:
+    """A Redis of the bench's own, configured like production's (append-only file on),
+    its files and log in ``work`` (each benchmark has its own, so two never meet).
 
     A private instance, because a shared one may be flushed by other users of the machine
     (the test suite flushes its databases) and that would log every learner out mid-run.
@@ -102,9 +103,9 @@ def start_redis() -> tuple[Server, str]:
         raise BenchError(
             "redis-server not found: apt-get install -y redis-server, or pass --redis-url"
         )
-    home = WORK / "redis"
+    home = work / "redis"
     shutil.rmtree(home, ignore_errors=True)
-    home.mkdir()
+    home.mkdir(parents=True)
     port = free_port()
     argv = [
         binary,
@@ -121,7 +122,7 @@ def start_redis() -> tuple[Server, str]:
         "--daemonize",
         "no",
     ]
-    server = Server("redis", argv, dict(os.environ), WORK / "redis.log")
+    server = Server("redis", argv, dict(os.environ), work / "redis.log")
     import redis
 
     client = redis.Redis(host="127.0.0.1", port=port)

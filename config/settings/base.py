@@ -213,66 +213,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGOUT_REDIRECT_URL = "/"
 
-# Lockout after repeated failed logins, per username and address together so that one
-# learner behind a shared commune connection cannot lock out the others.
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-
-# Where the client's address is read from, for the lockout and the rate limits alike.
-# Browsers talk to the embedded default directly: REMOTE_ADDR. Behind the shipped nginx
-# (production.py) it is X-Real-IP, which nginx overwrites with the address it saw; a
-# header the client can write itself must never be trusted here.
-CLIENT_IP_META_KEY = os.environ.get("CLIENT_IP_META_KEY", "REMOTE_ADDR")
-AXES_IPWARE_META_PRECEDENCE_ORDER = [CLIENT_IP_META_KEY]
-RATELIMIT_IP_META_KEY = CLIENT_IP_META_KEY
-
-# Request rates (django-ratelimit's "count/period", counted in the default cache) on the routes that password guessing,
-# mail bombing, mass sign-up or a runaway client would hammer; config.middleware applies
-# them by URL name and answers 429. Counted per address, except the progress API: a
-# commune hall's learners share one address and each sends a batch about every 30 s,
-# so it is counted per signed-in learner. nginx has coarser limits of its own in front.
-RATE_LIMITS = {
-    "sign-in": {
-        "views": ["login", "wagtailadmin_login", "admin:login"],
-        "key": "ip",
-        "rate": os.environ.get("RATE_LIMIT_SIGN_IN", "30/m"),
-    },
-    "password-reset": {
-        "views": ["password_reset", "wagtailadmin_password_reset"],
-        "key": "ip",
-        "rate": os.environ.get("RATE_LIMIT_PASSWORD_RESET", "10/h"),
-    },
-    "sign-up": {
-        "views": ["signup"],
-        "key": "ip",
-        "rate": os.environ.get("RATE_LIMIT_SIGN_UP", "60/h"),
-    },
-    "progress": {
-        "views": ["progress-events"],
-        "key": "user_or_ip",
-        "rate": os.environ.get("RATE_LIMIT_PROGRESS", "120/m"),
-    },
-    # A quiz saves each answer as it is given (typing saves after a second's pause).
-    "quiz-answers": {
-        "views": ["assessments:answer"],
-        "key": "user_or_ip",
-        "rate": os.environ.get("RATE_LIMIT_QUIZ_ANSWERS", "300/m"),
-    },
-    # Each audio/video entry mints a media-server token; a reconnecting phone needs a few.
-    "live-media": {
-        "views": ["live:media"],
-        "key": "user_or_ip",
-        "rate": os.environ.get("RATE_LIMIT_LIVE_MEDIA", "20/m"),
-    },
-    "live-slides": {
-        "views": ["live:slides-upload"],
-        "key": "user_or_ip",
-        "rate": os.environ.get("RATE_LIMIT_LIVE_SLIDES", "20/h"),
-    },
-}
+# Lockout, the client's address, request rates and the Content-Security-Policy.
+from .security import *  # noqa: E402, F403
 
 # Sessions on shared phones and the commune hall's computers: the cookie goes when the
 # browser closes (the next person at a shared computer starts signed out), and the
@@ -282,28 +224,6 @@ RATE_LIMITS = {
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 SESSION_COOKIE_AGE = int(float(os.environ.get("SESSION_DAYS", "3")) * 24 * 3600)
 
-# Content-Security-Policy (django-csp): scripts only from this site's own files, never
-# inline. Inline style attributes stay allowed: progress bars set their width with one,
-# and a style attribute cannot run code. The Wagtail admin gets its own allowances in
-# config.middleware (its panels and date widgets ship inline scripts).
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "script-src": ["'self'"],
-        "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:", "blob:"],
-        "media-src": ["'self'", "blob:"],
-        "font-src": ["'self'", "data:"],
-        "connect-src": ["'self'"],
-        "worker-src": ["'self'"],
-        "manifest-src": ["'self'"],
-        "frame-src": ["'self'"],
-        "frame-ancestors": ["'self'"],
-        "object-src": ["'none'"],
-        "base-uri": ["'self'"],
-        "form-action": ["'self'"],
-    }
-}
 # Wagtail would fetch avatars from gravatar.com: a third party the policy does not allow
 # and that would learn the staff's e-mail hashes.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None

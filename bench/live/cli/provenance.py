@@ -1,11 +1,10 @@
 """What was measured and on what: the product's commit and sources, the machine, and
 the versions of the server's and the clients' software."""
 
-import os
-import platform
 import subprocess
 
 from bench.runner import ROOT
+from bench.runner.report import machine_info as runner_machine_info
 
 
 def product_version() -> dict:
@@ -41,34 +40,7 @@ def product_version() -> dict:
 
 
 def machine_info() -> dict:
-    info = {
-        "cpus": os.cpu_count(),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "loadavg_at_start": [round(x, 2) for x in os.getloadavg()],
-    }
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    info["cpu"] = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    from importlib.metadata import version
-
-    for package in ("uvicorn", "websockets", "channels", "channels-redis", "Django", "uvloop"):
-        try:
-            info[package] = version(package)
-        except Exception:  # noqa: BLE001 - not installed
-            info[package] = None
-    for tool, argv in {
-        "redis": ["redis-server", "--version"],
-        "postgres": ["psql", "--version"],
-    }.items():
-        try:
-            done = subprocess.run(argv, capture_output=True, text=True, timeout=10)
-            info[tool] = done.stdout.strip()
-        except (OSError, subprocess.TimeoutExpired):
-            info[tool] = None
-    return info
+    return runner_machine_info(
+        tools={"redis": ["redis-server", "--version"], "postgres": ["psql", "--version"]},
+        packages=("uvicorn", "websockets", "channels", "channels-redis", "Django", "uvloop"),
+    )

@@ -14,13 +14,13 @@ from bench.live.cli.environment import HOST, SETTINGS, live_environment, raise_o
 from bench.live.cli.options import parse_args
 from bench.live.cli.provenance import machine_info, product_version
 from bench.live.cli.sanity import sanity
-from bench.live.cli.services import start_redis, wait_listening
+from bench.live.cli.services import wait_listening
 from bench.live.load import ServerProbe, relay_phase, room_phase, server_quiet
 from bench.live.report import BARS, print_table, profile_summary, summary, verdict, write_results
 from bench.runner import PYTHON, RESULTS, ROOT, BenchError, say
 from bench.runner.cpu import DISTURBED_PCT, SERVICES, wait_quiet
 from bench.runner.prepare import flush_redis, reset_database
-from bench.runner.servers import Server, free_port, run, run_bench_module
+from bench.runner.servers import Server, free_port, run, run_bench_module, start_redis
 
 PROFILE = WORK_LIVE / "profile.jsonl"
 
@@ -119,7 +119,7 @@ def main() -> int:
             env["REDIS_URL"] = args.redis_url
             SERVICES["redis-server"] = "redis"
         else:
-            redis_server, env["REDIS_URL"] = start_redis()
+            redis_server, env["REDIS_URL"] = start_redis(WORK_LIVE)
             servers.append(redis_server)
             say(f"private redis-server at {env['REDIS_URL']}")
         report["config"]["redis"] = "shared" if args.redis_url else "private redis-server"
