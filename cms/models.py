@@ -1,7 +1,14 @@
+import uuid
+from pathlib import Path
+
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
+from wagtailmedia.models import AbstractMedia
+
+from .media.storage import media_storage
 
 
 class HomePage(Page):
@@ -22,3 +29,75 @@ class HomePage(Page):
             (section, section.get_children().live().public().specific()) for section in sections
         ]
         return context
+
+
+def _source_path(asset: "MediaAsset", filename: str) -> str:
+    # The original name is the trainer's and may hold anything; the stored name is ours.
+    extension = Path(filename).suffix.lower()[:8]
+    return f"sources/{asset.key}/{uuid.uuid4().hex[:12]}{extension}"
+
+
+class MediaAsset(AbstractMedia):
+    """A trainer's video or audio upload and the renditions made from it.
+
+    The uploaded file is never served as it is: a background task turns it into an HLS
+    ladder (and an audio-only rendition, a poster and a small MP4 for offline use) under
+    a folder of its own, and only then points ``rendition_set`` at that folder. A new
+    upload bumps ``source_version``; a task for an older version finds it superseded.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Đang chờ xử lý")
+        PROCESSING = "processing", _("Đang xử lý")
+        READY = "ready", _("Sẵn sàng")
+        FAILED = "failed", _("Lỗi")
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    file = models.FileField(
+        _("tệp gốc"), storage=media_storage, upload_to=_source_path, max_length=255
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
+    error = models.TextField(_("lỗi"), blank=True)
+    source_version = models.PositiveIntegerField(default=0, editable=False)
+    # Which attempt is working on the current version: only that one may publish.
+    processing_token = models.CharField(max_length=32, blank=True, editable=False)
+    # The folder (under the storage) holding the renditions learners are served now.
+    rendition_set = models.CharField(max_length=200, blank=True, editable=False)
+    renditions = models.JSONField(default=dict, blank=True, editable=False)
+    processed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    admin_form_fields = ("title", "file", "collection", "tags")
+
+    class Meta:
+        verbose_name = _("video/âm thanh")
+        verbose_name_plural = _("video và âm thanh")
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY and bool(self.rendition_set)
+
+    def rendition(self, name: str) -> dict | None:
+        return (self.renditions.get("files") or {}).get(name)
+
+
+class MediaSubtitle(models.Model):
+    """A WebVTT track of an asset in one language."""
+
+    asset = models.ForeignKey(MediaAsset, on_delete=models.CASCADE, related_name="subtitles")
+    language = models.CharField(_("ngôn ngữ"), max_length=16)
+    label = models.CharField(_("tên hiển thị"), max_length=60)
+    file = models.FileField(
+        _("tệp WebVTT"), storage=media_storage, upload_to="subtitles/", max_length=255
+    )
+
+    class Meta:
+        verbose_name = _("phụ đề")
+        constraints = [
+            models.UniqueConstraint(fields=["asset", "language"], name="one_subtitle_per_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asset} ({self.label})"

@@ -284,6 +284,12 @@ class Worker:
             if time.monotonic() > deadline:
                 pytest.fail(f"Celery worker not ready within {timeout}s:\n{self.log()}")
 
+    def kill(self) -> None:
+        """As a crash would: SIGKILL to the worker and everything it started."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self._reader.join(timeout=5)
+
     def stop(self) -> None:
         if self.process.poll() is None:
             # Warm shutdown: a running task finishes and its DB connections are closed
@@ -306,15 +312,15 @@ def _die_with_parent():  # runs in the child between fork and exec
         pass
 
 
-@pytest.fixture
-def celery_worker(django_db_setup, settings, celery_queue):
-    """``celery -A config worker -P solo`` in its own process, on this run's test database.
+def start_celery_worker(settings, name: str = "browser-test", **extra_env: str) -> Worker:
+    """``celery -A config worker -P solo`` in its own process (and process group), on this
+    run's test database.
 
     Its environment points it at the database pytest-django created (whatever its name,
     e.g. with an xdist suffix), the same Redis broker and the same private file root.
     The process is started at once and not waited for: tasks wait in the broker until
     it is up, so a test calls ``wait_ready()`` only where it needs the worker's output.
-    It is stopped, and waited for, at teardown; it also dies if pytest is killed.
+    It also dies if pytest is killed.
     """
     from django.db import connection
 
@@ -330,6 +336,7 @@ def celery_worker(django_db_setup, settings, celery_queue):
         PRIVATE_ROOT=str(settings.PRIVATE_ROOT),
         CELERY_TASK_ALWAYS_EAGER="false",
         PYTHONUNBUFFERED="1",
+        **extra_env,
     )
     command = [
         str(celery),
@@ -344,7 +351,7 @@ def celery_worker(django_db_setup, settings, celery_queue):
         "--without-mingle",
         "--without-heartbeat",
         "-n",
-        f"browser-test-{os.getpid()}@%h",
+        f"{name}-{os.getpid()}@%h",
     ]
     process = subprocess.Popen(
         command,
@@ -357,7 +364,14 @@ def celery_worker(django_db_setup, settings, celery_queue):
         start_new_session=True,
         preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
     )
-    worker = Worker(process)
+    return Worker(process)
+
+
+@pytest.fixture
+def celery_worker(django_db_setup, settings, celery_queue):
+    """A real worker for the test (see ``start_celery_worker``), stopped and waited for
+    at teardown."""
+    worker = start_celery_worker(settings)
     try:
         yield worker
     finally:

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "courses",
     "assessments",
     "live",
+    "wagtailmedia",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -195,6 +196,15 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis broker: a task whose worker died is handed out again after the visibility
+# timeout. It is longer than the longest task (a three-hour video's renditions); were
+# it shorter, a running task would also be handed out again, which is safe (every task
+# is) but wasted work.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 4 * 3600)),
+    "unacked_restore_interval": int(os.environ.get("CELERY_RESTORE_INTERVAL", 60)),
+    "unacked_restore_throttle": 1,
+}
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 
 AUTHENTICATION_BACKENDS = [
@@ -241,6 +251,9 @@ STATICFILES_DIRS = [BASE_DIR / "static", ("vendor", BASE_DIR / "node_modules_dis
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # Lesson video and audio, their renditions and subtitles: private (under
+    # PRIVATE_ROOT/media), served only after the course's access check.
+    "media_assets": {"BACKEND": "cms.media.storage.PrivateMediaStorage"},
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
@@ -272,6 +285,19 @@ WAGTAILDOCS_EXTENSIONS = [
     *("mp3", "m4a", "ogg", "oga", "opus", "mp4", "webm"),
 ]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+
+# Lesson video and audio (cms.media): wagtailmedia's library screens over cms's own
+# model, which adds the renditions a weak link can play.
+WAGTAILMEDIA = {
+    "MEDIA_MODEL": "cms.MediaAsset",
+    "MEDIA_FORM_BASE": "cms.media.forms.MediaAssetForm",
+    "AUDIO_EXTENSIONS": ["mp3", "m4a", "aac", "ogg", "oga", "opus", "wav", "flac", "webm"],
+    "VIDEO_EXTENSIONS": ["mp4", "m4v", "mov", "webm", "mkv", "3gp", "avi", "mpg", "mpeg", "ts"],
+}
+# The largest upload and the longest media accepted, and how many renditions run at once
+# is the workers' concurrency (docker/'s worker service).
+MEDIA_MAX_BYTES = int(os.environ.get("MEDIA_MAX_BYTES", 2 * 1024**3))
+MEDIA_MAX_SECONDS = int(os.environ.get("MEDIA_MAX_SECONDS", 3 * 3600))
 
 # Progress API limits: a batch is a few seconds of learning, never megabytes.
 PROGRESS_MAX_BATCH_EVENTS = 100

@@ -1,6 +1,7 @@
 """The test suite: real PostgreSQL and Redis unless told otherwise."""
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lms")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -17,5 +18,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
     "django.contrib.staticfiles.storage.StaticFilesStorage"
 )
-MEDIA_ROOT = BASE_DIR / "var" / "test-media"
-PRIVATE_ROOT = BASE_DIR / "var" / "test-private"
+# A worker process the tests start is told the test's own folders.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "test-media"))
+PRIVATE_ROOT = Path(os.environ.get("PRIVATE_ROOT", BASE_DIR / "var" / "test-private"))

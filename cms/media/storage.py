@@ -1,0 +1,111 @@
+"""The media assets' storage, and the folder operations the pipeline needs from any
+Django storage (local disk or S3-compatible): a rendition set is a folder."""
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.utils.functional import cached_property
+
+
+class PrivateMediaStorage(FileSystemStorage):
+    """Under PRIVATE_ROOT, never under a public URL: the app serves these files."""
+
+    @cached_property
+    def base_location(self):
+        location = self._location  # type: ignore[attr-defined]
+        return self._value_or_setting(location, Path(settings.PRIVATE_ROOT) / "media")
+
+    def _clear_cached_properties(self, setting, **kwargs):
+        super()._clear_cached_properties(setting, **kwargs)
+        if setting == "PRIVATE_ROOT":
+            self.__dict__.pop("base_location", None)
+            self.__dict__.pop("location", None)
+
+    def url(self, name):
+        raise ValueError("media assets have no public URL; the app serves them")
+
+
+def media_storage() -> Storage:
+    return storages["media_assets"]
+
+
+def local_path(storage: Storage, name: str) -> str | None:
+    """The file's path on this machine, when the storage keeps it on disk."""
+    try:
+        return storage.path(name)
+    except NotImplementedError:
+        return None
+
+
+@contextmanager
+def local_copy(storage: Storage, name: str) -> Iterator[Path]:
+    """A path ffmpeg can read: the file itself on disk, else a temporary download."""
+    path = local_path(storage, name)
+    if path:
+        yield Path(path)
+        return
+    with tempfile.TemporaryDirectory(prefix="media-src-") as folder:
+        target = Path(folder) / Path(name).name
+        with storage.open(name, "rb") as source, target.open("wb") as out:
+            shutil.copyfileobj(source, out, 1024 * 1024)
+        yield target
+
+
+def upload_folder(storage: Storage, folder: Path, prefix: str) -> int:
+    """Every file under ``folder`` saved under ``prefix`` with the same relative names;
+    the bytes written."""
+    total = 0
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        name = f"{prefix}/{path.relative_to(folder).as_posix()}"
+        with path.open("rb") as handle:
+            saved = storage.save(name, File(handle))
+        if saved != name:
+            # The prefix is new for every attempt: a clash means files left by another.
+            storage.delete(saved)
+            raise FileExistsError(name)
+        total += path.stat().st_size
+    return total
+
+
+def walk(storage: Storage, prefix: str) -> Iterator[str]:
+    """Every file name under ``prefix``, however deep."""
+    try:
+        folders, files = storage.listdir(prefix)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{prefix}/{name}"
+    for folder in folders:
+        yield from walk(storage, f"{prefix}/{folder}")
+
+
+def subfolders(storage: Storage, prefix: str) -> list[str]:
+    try:
+        folders, _files = storage.listdir(prefix)
+    except FileNotFoundError:
+        return []
+    return sorted(folders)
+
+
+def delete_folder(storage: Storage, prefix: str) -> None:
+    if not prefix.strip("/"):
+        raise ValueError("refusing to delete the storage's root")
+    for name in list(walk(storage, prefix)):
+        storage.delete(name)
+    _prune_empty(storage, prefix)
+
+
+def _prune_empty(storage: Storage, prefix: str) -> None:
+    """Local disk keeps empty folders; object stores have none to remove."""
+    path = local_path(storage, prefix)
+    if path and Path(path).is_dir():
+        for folder in sorted(Path(path).rglob("*"), reverse=True):
+            if folder.is_dir():
+                folder.rmdir()
+        Path(path).rmdir()

@@ -1,0 +1,19 @@
+from celery import shared_task
+
+from cms.media.services import media_asset_give_up, media_asset_process
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=30,
+    max_retries=3,
+)
+def media_asset_process_task(self, asset_id: int, version: int) -> str:
+    try:
+        return media_asset_process(asset_id=asset_id, version=version)
+    except OSError as exc:
+        if self.request.retries >= self.max_retries:
+            media_asset_give_up(asset_id=asset_id, version=version, message=str(exc))
+        raise
