@@ -7,17 +7,17 @@ with the offset to go on from, so a phone that lost its link resumes where it wa
 """
 
 import json
-import re
 from pathlib import Path
 
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lms.errors import ServiceError
-from lms.http import error_response, error_status, json_error
+from lms.http import error_response, error_status, json_error, ranged_response
 
 from .models import Recording
 from .selectors.recordings import access_recording
@@ -143,54 +143,9 @@ def finish(request, recording_id):
 
 # --- playback --------------------------------------------------------------------------
 
-RANGE = re.compile(r"^bytes=(\d{0,15})-(\d{0,15})$")
 
-
-class Unsatisfiable(Exception):
-    pass
-
-
-def byte_range(header: str, size: int) -> tuple[int, int] | None:
-    """The one range ``header`` asks for, as (first, last) inclusive; None for the whole
-    file (no header, several ranges or a form not understood, as RFC 9110 allows)."""
-    match = RANGE.match(header.replace(" ", ""))
-    if not match or not any(match.groups()):
-        return None
-    first, last = match.groups()
-    if not first:
-        suffix = int(last)
-        if suffix == 0:
-            raise Unsatisfiable
-        return max(size - suffix, 0), size - 1
-    start = int(first)
-    if start >= size:
-        raise Unsatisfiable
-    end = int(last) if last else size - 1
-    if end < start:
-        return None
-    return start, min(end, size - 1)
-
-
-def _ranged(request, path: Path, content_type: str, filename: str) -> HttpResponse:
-    size = path.stat().st_size
-    try:
-        wanted = byte_range(request.headers.get("Range", ""), size)
-    except Unsatisfiable:
-        refused = HttpResponse(status=416)
-        refused["Content-Range"] = f"bytes */{size}"
-        return refused
-    response: HttpResponse | FileResponse
-    if wanted is None:
-        response = FileResponse(path.open("rb"), content_type=content_type)
-    else:
-        first, last = wanted
-        with path.open("rb") as handle:
-            handle.seek(first)
-            # A recording is a few hundred KB at most (SPOKEN_ANSWER_MAX_BYTES).
-            data = handle.read(last - first + 1)
-        response = HttpResponse(data, status=206, content_type=content_type)
-        response["Content-Range"] = f"bytes {first}-{last}/{size}"
-    response["Accept-Ranges"] = "bytes"
+def _ranged(request, path: Path, content_type: str, filename: str) -> HttpResponseBase:
+    response = ranged_response(request, path.open("rb"), path.stat().st_size, content_type)
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     # A learner's voice: never kept by a shared phone's browser for the next person.
     response["Cache-Control"] = "private, no-store"

@@ -134,8 +134,6 @@ class LessonStreamBlock(blocks.StreamBlock):
 
     text = RichTextBlock()
     image = ImageBlock()
-    audio = AudioBlock()
-    video = VideoBlock()
     vocabulary = VocabularyBlock()
     document = DocumentBlock()
     callout = CalloutBlock()

@@ -2,6 +2,8 @@ import uuid
 from pathlib import Path
 
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
@@ -68,6 +70,8 @@ class MediaAsset(AbstractMedia):
     rendition_set = models.CharField(max_length=200, blank=True, editable=False)
     renditions = models.JSONField(default=dict, blank=True, editable=False)
     processed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Moved on by every step of processing: a run that stops moving it has died.
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
     admin_form_fields = ("title", "file", "collection", "tags")
 
@@ -81,6 +85,30 @@ class MediaAsset(AbstractMedia):
 
     def rendition(self, name: str) -> dict | None:
         return (self.renditions.get("files") or {}).get(name)
+
+    def rendition_url(self, name: str) -> str:
+        """The address of one of the current set's files (see cms.media.views)."""
+        entry = self.rendition(name)
+        if not entry or not self.rendition_set:
+            return ""
+        return reverse(
+            "media_rendition",
+            kwargs={
+                "key": self.key,
+                "set_id": self.rendition_set.rsplit("/", 1)[-1],
+                "name": entry["path"],
+            },
+        )
+
+    @property
+    def url(self) -> str:
+        # wagtailmedia's screens link the file: the original, for those who may edit it.
+        return reverse("cms_media_source", args=[self.pk]) if self.pk else ""
+
+    @property
+    def sources(self) -> list[dict]:
+        master = self.rendition_url("master")
+        return [{"src": master, "type": "application/vnd.apple.mpegurl"}] if master else []
 
 
 class MediaSubtitle(models.Model):

@@ -17,3 +17,10 @@ def media_asset_process_task(self, asset_id: int, version: int) -> str:
         if self.request.retries >= self.max_retries:
             media_asset_give_up(asset_id=asset_id, version=version, message=str(exc))
         raise
+
+
+@shared_task
+def media_assets_resume_task() -> int:
+    from cms.media.services import media_assets_resume
+
+    return media_assets_resume()

@@ -22,9 +22,11 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("", include("cms.media.urls")),
     path("", include(courses_urls)),
     path("", include("assessments.urls")),
     path("", include("live.urls")),
+    path("", include("media_lessons.urls")),
 ]
 
 if getattr(settings, "SERVE_PUBLIC_MEDIA", False):

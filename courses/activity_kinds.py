@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from django.utils.translation import gettext as _
 
@@ -112,6 +113,23 @@ def fold_best_score(summary: ActivityProgress, payload: dict) -> None:
         summary.passed = True
     elif summary.passed is None and payload.get("passed") is False:
         summary.passed = False
+
+
+Point = TypeVar("Point", float, datetime)
+
+
+def merge_intervals(intervals: list[tuple[Point, Point]]) -> list[tuple[Point, Point]]:
+    """The union of intervals, sorted, without overlaps: time covered twice (a re-watched
+    minute, a reconnect's overlapping sockets) counts once."""
+    merged: list[tuple[Point, Point]] = []
+    for start, end in sorted(intervals):
+        if end <= start:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def completes_on_completed_verb(progress: ActivityProgress, verb: str, payload: dict) -> bool:

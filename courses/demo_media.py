@@ -223,8 +223,23 @@ def sample_document(title: str, path: Path, filename: str):
     return document
 
 
+def sample_asset(title: str, path: Path, kind: str, collection):
+    """The media-library asset titled ``title``, made from ``path`` the first time and
+    processed by the background worker like any upload."""
+    from cms.media.services import media_asset_create
+    from cms.models import MediaAsset
+
+    existing = MediaAsset.objects.filter(title=title, type=kind).first()
+    if existing is not None:
+        return existing
+    return media_asset_create(
+        title=title, source=path, filename=path.name, collection=collection, kind=kind
+    )
+
+
 class SampleMedia:
-    """Turns the media recipes in demo lesson bodies into documents.
+    """Turns the media recipes in demo lesson bodies into documents (a word's
+    pronunciation) and media-library assets (a lesson's audio and video).
 
     The first failure (no ffmpeg, say) is kept in ``problem`` and no more is tried: the
     demo is then seeded without media, which are left out of the bodies.
@@ -233,22 +248,29 @@ class SampleMedia:
     def __init__(self) -> None:
         self.problem: str | None = None if ffmpeg_available() else "ffmpeg is not installed"
 
-    def document_id(self, recipe: dict) -> int | None:
+    def _file(self, recipe: dict) -> Path | None:
         if self.problem:
             return None
         try:
             if recipe["sample"] == "speech":
-                path = speech_file([tuple(line) for line in recipe["lines"]])
-            else:
-                path = video_file(recipe["label"])
+                return speech_file([tuple(line) for line in recipe["lines"]])
+            return video_file(recipe["label"])
         except MediaUnavailable as error:
             self.problem = str(error)
             return None
-        return sample_document(recipe["title"], path, recipe["name"]).pk
 
-    def realise(self, body: list[dict]) -> list[dict]:
-        """``body`` with each recipe replaced by its document, or left out (and the
-        blocks marked ``with_media`` with them when no media are left)."""
+    def document_id(self, recipe: dict) -> int | None:
+        path = self._file(recipe)
+        return sample_document(recipe["title"], path, recipe["name"]).pk if path else None
+
+    def asset_id(self, recipe: dict, kind: str, collection) -> int | None:
+        path = self._file(recipe)
+        return sample_asset(recipe["title"], path, kind, collection).pk if path else None
+
+    def realise(self, body: list[dict], collection=None) -> list[dict]:
+        """``body`` with each recipe replaced by its document or asset (in the course's
+        ``collection``), or left out (and the blocks marked ``with_media`` with them
+        when no media are left)."""
         realised, has_media = [], False
         for block in body:
             kind, value = block["type"], block["value"]
@@ -256,10 +278,10 @@ class SampleMedia:
                 value = {**value, "pronunciation": self.document_id(value["pronunciation"])}
                 has_media = has_media or value["pronunciation"] is not None
             elif kind in ("audio", "video"):
-                document = self.document_id(value[kind])
-                if document is None:
+                asset = self.asset_id(value[kind], kind, collection)
+                if asset is None:
                     continue
-                value = {**value, kind: document}
+                value = {key: v for key, v in value.items() if key != "poster"} | {kind: asset}
                 has_media = True
             realised.append(({"type": kind, "value": value}, block.get("with_media", False)))
         return [block for block, with_media in realised if has_media or not with_media]

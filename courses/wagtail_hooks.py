@@ -26,6 +26,12 @@ def serve_course_documents_to_their_people(document, request):
         raise Http404
 
 
+@hooks.register("before_serve_media_asset")
+def serve_course_video_and_audio_to_their_people(asset, request):
+    if not access_course_media(request.user, asset.collection):
+        raise Http404
+
+
 @hooks.register("before_move_page")
 def refuse_moves_before_confirming(request, page, destination):
     # Wagtail checks a move's permission only once it is confirmed; without this its

@@ -21,6 +21,7 @@ from courses.activity_kinds import (
     EventIn,
     FoldContext,
     OutlineEntry,
+    merge_intervals,
     register_kind,
 )
 from courses.completion import CourseState, Criterion, CriterionParams, register_criterion
@@ -30,18 +31,6 @@ LIVE = "live"
 LIVE_ATTENDED_PERCENT = "live_attended_percent"
 
 Interval = tuple[datetime, datetime]
-
-
-def merge_intervals(intervals: list[Interval]) -> list[Interval]:
-    merged: list[Interval] = []
-    for start, end in sorted(intervals):
-        if end <= start:
-            continue
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
 
 
 def clip(interval: Interval, window: Interval) -> Interval | None:

@@ -206,7 +206,9 @@ class AttendanceRow:
 def attendance_rows(session: LiveSession, now: datetime | None = None) -> list[AttendanceRow]:
     """Per participant: merged time inside the session's window (overlapping sockets
     of a reconnect or a second tab count once) and its share of the session."""
-    from .kind import clip, merge_intervals
+    from courses.activity_kinds import merge_intervals
+
+    from .kind import clip
 
     now = now or timezone.now()
     window = (session.starts_at, min(session.closes_at, max(now, session.starts_at)))

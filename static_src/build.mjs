@@ -11,6 +11,10 @@ const files = [
   ["webrtc-adapter/out/adapter.js", "janus/adapter.js"],
   ["webrtc-adapter/LICENSE.md", "janus/adapter.LICENSE.md"],
   ["janus-gateway/src/janus.js", "janus/janus.js"],
+  // Lesson video and audio: HLS through Media Source Extensions where the browser has
+  // no HLS of its own (the light build: no DRM nor alternate audio, which we never use).
+  ["hls.js/dist/hls.light.min.js", "hls/hls.light.min.js"],
+  ["hls.js/LICENSE", "hls/LICENSE"],
 ];
 for (const family of ["noto-sans", "noto-serif"]) {
   for (const subset of ["latin", "latin-ext", "vietnamese"]) {

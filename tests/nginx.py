@@ -55,6 +55,10 @@ def render(work: Path, listen_port: int, upstream: str) -> str:
             f"        listen 127.0.0.1:{listen_port} default_server;",
         ),
         (r"^        root /srv;$", f"        root {work}/srv;"),
+        (
+            r"^            alias /srv/media-assets/;$",
+            f"            alias {work}/srv/media-assets/;",
+        ),
     ]
     for pattern, replacement in rewrites:
         text, count = re.subn(pattern, replacement, text, flags=re.MULTILINE)

@@ -16,7 +16,7 @@ from cms.tests.media_files import generate
 
 from .conftest import start_celery_worker
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _wait_for(predicate, timeout: float, what: str, worker):

@@ -154,3 +154,51 @@ def test_request_bodies_are_small_except_on_upload_routes(proxied_site):
     assert status in (302, 403)
     status, _ = client.request("POST", "/admin/images/chooser/create/", two_megabytes, form)
     assert status in (302, 403)
+
+
+def test_lesson_video_is_sent_by_nginx_once_the_app_has_checked(
+    live_server, settings, tmp_path, client, trainer, learner, other_learner
+):
+    from cms.tests.media_files import asset_from, generate
+    from courses.models import CourseWorkspace
+    from courses.services.enrolment import enrolment_create
+    from tests.factories import build_course
+
+    work = tmp_path / "nginx"
+    settings.MEDIA_ASSETS_ROOT = str(work / "srv" / "media-assets")
+    settings.MEDIA_ACCEL_REDIRECT = "/_media/"
+    settings.MEDIA_SCRATCH_DIR = str(tmp_path / "scratch")
+    tree = build_course(trainer=trainer)
+    enrolment_create(learner=learner, course=tree.course)
+    clip = generate(tmp_path / "bai.mp4", seconds=3, size="320x180")
+    collection = CourseWorkspace.objects.get(course=tree.course).collection
+    asset = asset_from(clip, "video", collection, process=True)
+    url = asset.rendition_url("download")
+    on_disk = (work / "srv" / "media-assets" / asset.rendition_set / "video.mp4").read_bytes()
+
+    def get(user, path, headers=None):
+        client.logout()
+        cookie = {}
+        if user is not None:
+            client.force_login(user)
+            cookie = {"Cookie": f"sessionid={client.cookies['sessionid'].value}"}
+        host, port = urllib.parse.urlsplit(base).netloc.split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=20)
+        try:
+            connection.request("GET", path, headers={**cookie, **(headers or {})})
+            response = connection.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            connection.close()
+
+    upstream = urllib.parse.urlsplit(live_server.url).netloc
+    with shipped_nginx(work, upstream) as base:
+        status, headers, body = get(learner, url)
+        assert status == 200 and body == on_disk
+        assert headers["Content-Type"] == "video/mp4" and "private" in headers["Cache-Control"]
+        status, headers, body = get(learner, url, {"Range": "bytes=10-19"})
+        assert status == 206 and body == on_disk[10:20], "nginx answers the range"
+        for stranger in (other_learner, None):
+            assert get(stranger, url)[0] == 404
+        # The files are reachable only through the app's redirect.
+        assert get(learner, f"/_media/{asset.rendition_set}/video.mp4")[0] == 404

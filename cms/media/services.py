@@ -15,14 +15,17 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms.cache import tree_changed
 from cms.models import MediaAsset
 from lms.errors import ServiceError
 
@@ -61,9 +64,25 @@ def media_asset_source_replaced(asset: MediaAsset, info: MediaInfo) -> None:
     asset.error = ""
     asset.processing_token = ""
     asset.source_version += 1
+    asset.updated_at = timezone.now()
     asset.save()
     asset_id, version = asset.pk, asset.source_version
     transaction.on_commit(lambda: _enqueue(asset_id, version))
+
+
+def media_asset_create(
+    *, title: str, source: Path, filename: str, collection, user=None, kind: str | None = None
+) -> MediaAsset:
+    """A new asset from the file at ``source`` (probed first: ServiceError if refused),
+    processed after the commit."""
+    info = media_probe(source, expected=kind)
+    asset = MediaAsset(
+        title=title[:255], type=kind or info.kind, collection=collection, uploaded_by_user=user
+    )
+    with source.open("rb") as handle:
+        asset.file.save(filename, File(handle), save=False)
+    media_asset_source_replaced(asset, info)
+    return asset
 
 
 def _enqueue(asset_id: int, version: int) -> None:
@@ -97,7 +116,13 @@ def media_asset_process(*, asset_id: int, version: int) -> str:
     claimed = (
         MediaAsset.objects.filter(pk=asset_id, source_version=version)
         .exclude(status=MediaAsset.Status.READY)
-        .update(status=MediaAsset.Status.PROCESSING, processing_token=token, progress=0, error="")
+        .update(
+            status=MediaAsset.Status.PROCESSING,
+            processing_token=token,
+            progress=0,
+            error="",
+            updated_at=timezone.now(),
+        )
     )
     if not claimed:
         return "skipped"
@@ -136,6 +161,7 @@ def media_asset_process(*, asset_id: int, version: int) -> str:
         width=info.width,
         height=info.height,
         processed_at=timezone.now(),
+        updated_at=timezone.now(),
         processing_token="",
     )
     if not published:
@@ -145,13 +171,18 @@ def media_asset_process(*, asset_id: int, version: int) -> str:
     for name in subfolders(storage, _rendition_root(asset)):
         if f"{_rendition_root(asset)}/{name}" != folder:
             delete_folder(storage, f"{_rendition_root(asset)}/{name}")
+    # Lesson bodies are cached with the page tree; theirs now name the new set.
+    tree_changed()
     progress_announce(asset_id, status=MediaAsset.Status.READY, progress=100)
     return "published"
 
 
 def _fail(asset: MediaAsset, token: str, message: str) -> None:
     MediaAsset.objects.filter(pk=asset.pk, processing_token=token).update(
-        status=MediaAsset.Status.FAILED, error=message[:1000], processing_token=""
+        status=MediaAsset.Status.FAILED,
+        error=message[:1000],
+        processing_token="",
+        updated_at=timezone.now(),
     )
     progress_announce(asset.pk, status=MediaAsset.Status.FAILED, progress=0, error=message)
 
@@ -173,7 +204,9 @@ def _reporter(asset: MediaAsset, token: str) -> Callable[[float], None]:
         if percent == last["percent"] or now - last["at"] < PROGRESS_EVERY_SECONDS:
             return
         last.update(at=now, percent=percent)
-        MediaAsset.objects.filter(pk=asset.pk, processing_token=token).update(progress=percent)
+        MediaAsset.objects.filter(pk=asset.pk, processing_token=token).update(
+            progress=percent, updated_at=timezone.now()
+        )
         progress_announce(asset.pk, status=MediaAsset.Status.PROCESSING, progress=percent)
 
     return report
@@ -184,3 +217,27 @@ def media_asset_files_delete(*, key: uuid.UUID) -> None:
     storage = media_storage()
     for prefix in (f"sources/{key}", f"renditions/{key}", f"subtitles/{key}"):
         delete_folder(storage, prefix)
+
+
+STALLED_AFTER_SECONDS = 15 * 60
+
+
+def media_assets_resume(*, now=None) -> int:
+    """Hand to a worker again the assets whose processing never started (a task message
+    lost with a broker, assets made by a migration) or stopped reporting (a run that
+    died where its message is not handed out again, as on the embedded broker)."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=STALLED_AFTER_SECONDS)
+    stalled = MediaAsset.objects.filter(
+        status__in=[MediaAsset.Status.PENDING, MediaAsset.Status.PROCESSING],
+        updated_at__lt=cutoff,
+    ).values_list("pk", "source_version")
+    count = 0
+    for asset_id, version in stalled:
+        # A fresh claim by the run this starts supersedes the stalled one's.
+        MediaAsset.objects.filter(pk=asset_id, source_version=version).update(
+            status=MediaAsset.Status.PENDING, processing_token="", updated_at=now
+        )
+        _enqueue(asset_id, version)
+        count += 1
+    return count

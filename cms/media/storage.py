@@ -14,16 +14,18 @@ from django.utils.functional import cached_property
 
 
 class PrivateMediaStorage(FileSystemStorage):
-    """Under PRIVATE_ROOT, never under a public URL: the app serves these files."""
+    """Under MEDIA_ASSETS_ROOT (PRIVATE_ROOT/media by default), never under a public
+    URL: the app serves these files, or has nginx send them once it has checked."""
 
     @cached_property
     def base_location(self):
         location = self._location  # type: ignore[attr-defined]
-        return self._value_or_setting(location, Path(settings.PRIVATE_ROOT) / "media")
+        root = getattr(settings, "MEDIA_ASSETS_ROOT", "") or Path(settings.PRIVATE_ROOT) / "media"
+        return self._value_or_setting(location, root)
 
     def _clear_cached_properties(self, setting, **kwargs):
         super()._clear_cached_properties(setting, **kwargs)
-        if setting == "PRIVATE_ROOT":
+        if setting in ("PRIVATE_ROOT", "MEDIA_ASSETS_ROOT"):
             self.__dict__.pop("base_location", None)
             self.__dict__.pop("location", None)
 

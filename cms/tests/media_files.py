@@ -27,3 +27,25 @@ def generate(
     args += [*extra, str(target)]
     subprocess.run(args, check=True, capture_output=True)
     return target
+
+
+def asset_from(path: Path, kind: str, collection=None, *, process: bool = False):
+    """A media asset uploaded from ``path`` (as the library's form saves one) and, if
+    asked, processed at once in this process."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from wagtail.models import Collection
+
+    from cms.media import services
+    from cms.media.probe import media_probe
+    from cms.models import MediaAsset
+
+    info = media_probe(path, expected=kind)
+    # A transactional test starts with no collection at all.
+    collection = collection or Collection.get_first_root_node() or Collection.add_root(name="Root")
+    asset = MediaAsset(title=path.stem, type=kind, collection=collection)
+    asset.file.save(path.name, SimpleUploadedFile(path.name, path.read_bytes()), save=False)
+    services.media_asset_source_replaced(asset, info)
+    if process:
+        services.media_asset_process(asset_id=asset.pk, version=asset.source_version)
+        asset.refresh_from_db()
+    return asset

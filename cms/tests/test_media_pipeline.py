@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from wagtail.models import Collection
 
 from cms.media import services
 from cms.media.probe import media_probe
@@ -15,7 +14,7 @@ from cms.media.transcode import SEGMENT_SECONDS, segment_durations
 from cms.models import MediaAsset
 from lms.errors import ServiceError
 
-from .media_files import generate
+from .media_files import asset_from, generate
 
 
 @pytest.fixture(scope="module")
@@ -37,13 +36,7 @@ def private_root(settings, tmp_path):
 
 
 def _asset(path: Path, kind: str) -> MediaAsset:
-    info = media_probe(path, expected=kind)
-    # A transactional test starts with no collection at all.
-    root = Collection.get_first_root_node() or Collection.add_root(name="Root")
-    asset = MediaAsset(title=path.stem, type=kind, collection=root)
-    asset.file.save(path.name, SimpleUploadedFile(path.name, path.read_bytes()), save=False)
-    services.media_asset_source_replaced(asset, info)
-    return asset
+    return asset_from(path, kind)
 
 
 def _files(asset: MediaAsset) -> list[str]:
@@ -144,7 +137,7 @@ def test_an_upload_check_reads_small_uploads_held_in_memory(clips, db):
 # --- a run ------------------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_video_becomes_an_aligned_ladder_an_audio_rendition_a_poster_and_downloads(
     clips, private_root
 ):
@@ -184,7 +177,7 @@ def test_a_video_becomes_an_aligned_ladder_an_audio_rendition_a_poster_and_downl
     )
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_audio_lesson_is_normalised_into_the_audio_rendition(clips, private_root):
     asset = _asset(clips["audio"], "audio")
     services.media_asset_process(asset_id=asset.pk, version=asset.source_version)
@@ -211,7 +204,7 @@ def test_an_audio_lesson_is_normalised_into_the_audio_rendition(clips, private_r
     assert -18.5 < integrated < -13.5
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_silent_video_has_no_audio_rendition(clips, private_root):
     asset = _asset(clips["silent"], "video")
     services.media_asset_process(asset_id=asset.pk, version=asset.source_version)
@@ -223,7 +216,7 @@ def test_a_silent_video_has_no_audio_rendition(clips, private_root):
 # --- runs that repeat, die or are overtaken ---------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_second_run_of_a_published_version_changes_nothing(clips, private_root):
     asset = _asset(clips["portrait"], "video")
     services.media_asset_process(asset_id=asset.pk, version=asset.source_version)
@@ -234,7 +227,7 @@ def test_a_second_run_of_a_published_version_changes_nothing(clips, private_root
     assert _files(asset) == before
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_what_a_dead_run_left_is_gone_once_its_retry_publishes(clips, private_root):
     asset = _asset(clips["portrait"], "video")
     storage = media_storage()
@@ -256,7 +249,7 @@ def test_what_a_dead_run_left_is_gone_once_its_retry_publishes(clips, private_ro
     assert not scratch.exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_new_upload_replaces_the_set_and_an_overtaken_run_leaves_nothing(clips, private_root):
     asset = _asset(clips["portrait"], "video")
     services.media_asset_process(asset_id=asset.pk, version=1)
@@ -281,7 +274,7 @@ def test_a_new_upload_replaces_the_set_and_an_overtaken_run_leaves_nothing(clips
     assert {name.split("/")[2] for name in _files(asset)} == {asset.rendition_set.split("/")[-1]}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_source_ffmpeg_cannot_read_through_fails_with_the_reason(clips, private_root, tmp_path):
     asset = _asset(clips["portrait"], "video")
     # Replaced under the pipeline's feet by bytes that are no video at all.
@@ -292,7 +285,7 @@ def test_a_source_ffmpeg_cannot_read_through_fails_with_the_reason(clips, privat
     assert not asset.rendition_set and _files(asset) == []
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_deleting_an_asset_deletes_every_file_of_it(clips, private_root):
     asset = _asset(clips["portrait"], "video")
     services.media_asset_process(asset_id=asset.pk, version=1)

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "courses",
     "assessments",
     "live",
+    "media_lessons",
     "wagtailmedia",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -196,15 +197,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Redis broker: a task whose worker died is handed out again after the visibility
-# timeout. It is longer than the longest task (a three-hour video's renditions); were
-# it shorter, a running task would also be handed out again, which is safe (every task
-# is) but wasted work.
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 4 * 3600)),
-    "unacked_restore_interval": int(os.environ.get("CELERY_RESTORE_INTERVAL", 60)),
-    "unacked_restore_throttle": 1,
-}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # A task whose worker died is handed out again after the visibility timeout. It is
+    # longer than the longest task (a three-hour video's renditions); were it shorter,
+    # a running task would also be handed out again, which is safe (every task is) but
+    # wasted work. (The embedded broker takes no such options.)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 4 * 3600)),
+        "unacked_restore_interval": int(os.environ.get("CELERY_RESTORE_INTERVAL", 60)),
+        "unacked_restore_throttle": 1,
+    }
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 
 AUTHENTICATION_BACKENDS = [
@@ -298,6 +300,15 @@ WAGTAILMEDIA = {
 # is the workers' concurrency (docker/'s worker service).
 MEDIA_MAX_BYTES = int(os.environ.get("MEDIA_MAX_BYTES", 2 * 1024**3))
 MEDIA_MAX_SECONDS = int(os.environ.get("MEDIA_MAX_SECONDS", 3 * 3600))
+# A lesson's video or audio counts as watched once this share of it was played.
+MEDIA_COMPLETE_PERCENT = int(os.environ.get("MEDIA_COMPLETE_PERCENT", 90))
+# Where the media storage keeps its files on disk (PRIVATE_ROOT/media when empty).
+MEDIA_ASSETS_ROOT = os.environ.get("MEDIA_ASSETS_ROOT", "")
+# Deployed behind nginx: the internal location that serves the media storage's files
+# (docker/nginx.conf); empty, the app streams them itself.
+MEDIA_ACCEL_REDIRECT = os.environ.get("MEDIA_ACCEL_REDIRECT", "")
+# Where workers write renditions before they go to storage (the system's temp folder).
+MEDIA_SCRATCH_DIR = os.environ.get("MEDIA_SCRATCH_DIR", "")
 
 # Progress API limits: a batch is a few seconds of learning, never megabytes.
 PROGRESS_MAX_BATCH_EVENTS = 100
@@ -325,6 +336,9 @@ CELERY_BEAT_SCHEDULE = {
     # Live classes: sockets whose process died are closed (and their attendance
     # reported), and sessions past their end are ended for everyone.
     "live-sweep": {"task": "live.tasks.live_sweep_task", "schedule": 30.0},
+    # Media uploads whose task was lost (a broker restarted, a database migrated from
+    # documents) or whose run stopped reporting are handed to a worker again.
+    "media-resume": {"task": "cms.tasks.media_assets_resume_task", "schedule": 300.0},
 }
 
 # Spoken answers (assessments.services.recordings): the largest upload and the longest
@@ -333,7 +347,11 @@ SPOKEN_ANSWER_MAX_BYTES = int(os.environ.get("SPOKEN_ANSWER_MAX_BYTES", 5 * 1024
 SPOKEN_ANSWER_MAX_SECONDS = int(os.environ.get("SPOKEN_ANSWER_MAX_SECONDS", 120))
 
 # Lesson blocks that apps above cms contribute (see cms.blocks.blocks_from_apps).
-LESSON_EXTRA_BLOCKS = [("quiz", "assessments.blocks.QuizBlock")]
+LESSON_EXTRA_BLOCKS = [
+    ("audio", "media_lessons.blocks.AudioBlock"),
+    ("video", "media_lessons.blocks.VideoBlock"),
+    ("quiz", "assessments.blocks.QuizBlock"),
+]
 
 # Live classes' audio and video: the Janus server (bin/janus; docker/'s janus service).
 # The secrets default to the files bin/janus writes into LIVE_JANUS_RUNTIME_DIR on its

@@ -20,10 +20,12 @@ from ..models import CoursePage, CourseWorkspace
 # Write and publish inside the course. Not "bulk_delete" (deleting a module with its
 # lessons in one go) nor "lock"/"unlock", which trainers have never had.
 TRAINER_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
-# Upload, choose and edit the course's images and documents (audio and video included).
+# Upload, choose and edit the course's images, documents, and video and audio (the media
+# library, whose permissions are wagtailmedia's).
 TRAINER_MEDIA_PERMISSIONS = {
     "wagtailimages": ("add_image", "change_image", "choose_image"),
     "wagtaildocs": ("add_document", "change_document", "choose_document"),
+    "wagtailmedia": ("add_media", "change_media"),
 }
 GROUP_NAME_MAX = 150
 

@@ -30,9 +30,9 @@
   // The page's language: the messages come translated on the status line's data-*.
   function message(key, fallback) { return (status && status.dataset[key]) || fallback; }
 
-  function queue(verb, payload) {
+  function queue(verb, payload, about) {
     var q = load();
-    q.push({ id: uuid(), activity: activity, verb: verb, occurred_at: new Date().toISOString(), payload: payload || {} });
+    q.push({ id: uuid(), activity: about || activity, verb: verb, occurred_at: new Date().toISOString(), payload: payload || {} });
     save(q);
   }
 
@@ -150,6 +150,14 @@
 
   queue("viewed", {});
   flush();
+
+  // The page's players report their own activities (a video's watched segments) through
+  // the same queue; the event names the activity.
+  window.lmsProgress = {
+    report: function (about, verb, payload) { queue(verb, payload, about); },
+    flush: flush
+  };
+  document.dispatchEvent(new Event("lms:progress-ready"));
 
   // Lessons opened once stay readable offline (static/js/sw.js).
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(function () {});

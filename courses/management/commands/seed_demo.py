@@ -31,6 +31,7 @@ from courses.models import (
     Verb,
 )
 from courses.services.enrolment import enrolment_create
+from courses.services.permissions import course_workspace_ensure
 from courses.services.progress import EventIn, activity_opened, progress_events_ingest
 from lms.models import AdministrativeUnit, EthnicGroup, ManagerScope
 from lms.roles import MANAGERS_GROUP, TRAINERS_GROUP
@@ -132,7 +133,7 @@ class Command(BaseCommand):
         for m_index, (module_title, lessons) in enumerate(spec["modules"], start=1):
             module = self._child(course, ModulePage, slug=f"hoc-phan-{m_index}", title=module_title)
             for l_index, (lesson_title, body, *options) in enumerate(lessons, start=1):
-                realised = self.media.realise(body)
+                realised = self.media.realise(body, course_workspace_ensure(course).collection)
                 lesson = self._child(
                     module,
                     LessonPage,
@@ -257,12 +258,12 @@ class Command(BaseCommand):
                 progress_events_ingest(learner=learner, events=events)
 
 
-def _documents_in(body) -> set[int]:
-    """The documents a lesson body plays (pronunciations, audio, video)."""
+def _documents_in(body) -> set[tuple[str, int]]:
+    """What a lesson body plays: pronunciations (documents), audio and video (assets)."""
     found = set()
     for block in body:
         value = block["value"]
         for key in ("pronunciation", "audio", "video"):
             if isinstance(value, dict) and isinstance(value.get(key), int):
-                found.add(value[key])
+                found.add((key, value[key]))
     return found

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("m/<uuid:key>/<str:set_id>/<path:name>", views.rendition, name="media_rendition"),
+]
