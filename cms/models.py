@@ -1,6 +1,7 @@
 import uuid
 from pathlib import Path
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -9,6 +10,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtailmedia.models import AbstractMedia
+
+from lms.languages import Language
 
 from .media.storage import media_storage
 
@@ -101,6 +104,10 @@ class MediaAsset(AbstractMedia):
         )
 
     @property
+    def subtitle_languages(self) -> list[tuple[str, str]]:
+        return Language.choices
+
+    @property
     def url(self) -> str:
         # wagtailmedia's screens link the file: the original, for those who may edit it.
         return reverse("cms_media_source", args=[self.pk]) if self.pk else ""
@@ -111,14 +118,18 @@ class MediaAsset(AbstractMedia):
         return [{"src": master, "type": "application/vnd.apple.mpegurl"}] if master else []
 
 
+def _subtitle_path(subtitle: "MediaSubtitle", filename: str) -> str:
+    return f"subtitles/{subtitle.asset.key}/{subtitle.language}-{uuid.uuid4().hex[:8]}.vtt"
+
+
 class MediaSubtitle(models.Model):
     """A WebVTT track of an asset in one language."""
 
     asset = models.ForeignKey(MediaAsset, on_delete=models.CASCADE, related_name="subtitles")
-    language = models.CharField(_("ngôn ngữ"), max_length=16)
+    language = models.CharField(_("ngôn ngữ"), max_length=5, choices=Language.choices)
     label = models.CharField(_("tên hiển thị"), max_length=60)
     file = models.FileField(
-        _("tệp WebVTT"), storage=media_storage, upload_to="subtitles/", max_length=255
+        _("tệp WebVTT"), storage=media_storage, upload_to=_subtitle_path, max_length=255
     )
 
     class Meta:
@@ -129,3 +140,22 @@ class MediaSubtitle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.asset} ({self.label})"
+
+
+class MediaUpload(models.Model):
+    """A large file on its way to the media library in pieces, over a link that may drop:
+    ``received_bytes`` is where it stands, and the client goes on from there."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(max_length=255)
+    expected_bytes = models.BigIntegerField()
+    received_bytes = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.received_bytes}/{self.expected_bytes})"
+
+    @property
+    def complete(self) -> bool:
+        return self.received_bytes == self.expected_bytes

@@ -22,5 +22,7 @@ def media_asset_process_task(self, asset_id: int, version: int) -> str:
 @shared_task
 def media_assets_resume_task() -> int:
     from cms.media.services import media_assets_resume
+    from cms.media.uploads import media_uploads_discard_stale
 
+    media_uploads_discard_stale()
     return media_assets_resume()

@@ -3,6 +3,7 @@ WebSockets adds its routes here, under /ws/ (where the shipped nginx sends upgra
 
 from django.urls import URLPattern
 
+from cms.media.routing import websocket_urlpatterns as media_routes
 from live.routing import websocket_urlpatterns as live_routes
 
-websocket_urlpatterns: list[URLPattern] = [*live_routes]
+websocket_urlpatterns: list[URLPattern] = [*live_routes, *media_routes]

@@ -30,7 +30,9 @@ class Player:
     audio: str = ""
     poster: str = ""
     activity_id: uuid.UUID | None = None
+    podcast_url: str = ""
     downloads: list[Download] = field(default_factory=list)
+    subtitles: list[dict] = field(default_factory=list)
 
 
 def _course_id_of(page) -> int | None:
@@ -70,7 +72,16 @@ def player_context(asset: MediaAsset | None, page) -> Player | None:
         audio=asset.rendition_url("audio"),
         poster=asset.rendition_url("poster"),
         activity_id=activity_id,
+        podcast_url=reverse("media-podcast", args=[course_id]) if course_id else "",
         downloads=downloads,
+        subtitles=[
+            {
+                "language": track.language,
+                "label": track.label,
+                "url": reverse("media_subtitle", args=[asset.key, track.language]),
+            }
+            for track in asset.subtitles.order_by("language")
+        ],
     )
 
 

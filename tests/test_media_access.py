@@ -2,7 +2,9 @@
 and through nginx's internal redirect when deployed; nothing else is reachable."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from cms.media.storage import media_storage, walk
 from cms.tests.media_files import asset_from, generate
 from courses.models import CourseWorkspace
 from courses.services.enrolment import enrolment_create
@@ -101,3 +103,42 @@ def test_only_those_who_may_edit_the_asset_download_the_original(
     assert _get(client, trainer, url).status_code == 200
     assert _get(client, make_trainer("stranger"), url).status_code in (302, 403, 404)
     assert _get(client, learner, url).status_code in (302, 403, 404)
+
+
+TRACK = "WEBVTT\r\n\r\n00:00.000 --> 00:01.500\r\nSlao cạ, pây lăng?\r\n".encode("utf-8-sig")
+
+
+def test_subtitles_are_checked_kept_per_language_and_served_like_the_video(
+    client, course_video, trainer, learner, other_learner, django_capture_on_commit_callbacks
+):
+    client.force_login(trainer)
+    add = f"/admin/media-assets/{course_video.pk}/subtitles/"
+    for data in (
+        b"not a subtitle file",
+        b"\xff\xfe\x00W\x00E",
+        "WEBVTT\n\n00:00:05.000 --> 00:00:01.000\nngược\n".encode(),
+        b"WEBVTT\n\n" + b"x" * 600_000,
+    ):
+        client.post(add, {"language": "tyz", "subtitle_file": SimpleUploadedFile("t.vtt", data)})
+    assert not course_video.subtitles.exists()
+    for _twice in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(
+                add,
+                {
+                    "language": "tyz",
+                    "label": "Tày",
+                    "subtitle_file": SimpleUploadedFile("t.vtt", TRACK),
+                },
+            )
+    (track,) = course_video.subtitles.all()
+    assert track.language == "tyz" and track.label == "Tày"
+    url = f"/m/{course_video.key}/sub/tyz.vtt"
+    served = _get(client, learner, url)
+    assert served.status_code == 200 and served["Content-Type"].startswith("text/vtt")
+    text = served.getvalue().decode()
+    assert text.startswith("WEBVTT") and "Slao cạ" in text and "\r" not in text
+    assert _get(client, other_learner, url).status_code == 404
+    assert _get(client, None, url).status_code == 404
+    files = list(walk(media_storage(), f"subtitles/{course_video.key}"))
+    assert len(files) == 1, "the replaced track's file is gone"

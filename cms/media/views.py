@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods
 from wagtail import hooks
 from wagtail.permissions import policy_registry
 
-from cms.models import MediaAsset
+from cms.models import MediaAsset, MediaSubtitle
 from lms.http import ranged_response
 
 from .storage import local_path, media_storage
@@ -82,6 +82,22 @@ def rendition(request, key, set_id: str, name: str) -> HttpResponseBase:
     return response
 
 
+@require_http_methods(["GET", "HEAD"])
+def subtitle(request, key, language: str) -> HttpResponseBase:
+    found = (
+        MediaSubtitle.objects.select_related("asset", "asset__collection")
+        .filter(asset__key=key, language=language)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    _allowed(request, found.asset)
+    response = serve_stored(request, str(found.file.name), "text/vtt; charset=utf-8")
+    # The address stays when a track is replaced: a phone asks again after a while.
+    response["Cache-Control"] = "private, max-age=600"
+    return response
+
+
 def serve_stored(request, stored: str, content_type: str) -> HttpResponseBase:
     """A file of the media storage, by nginx, by this process with Range, or by the
     object store, as the deployment has it. The caller has checked access."""
@@ -108,7 +124,7 @@ def source(request, pk: int) -> HttpResponseBase:
     policy = policy_registry.get_by_type(MediaAsset)
     if asset is None or not policy.user_has_permission_for_instance(request.user, "change", asset):
         raise Http404
-    response = serve_stored(request, asset.file.name, "application/octet-stream")
+    response = serve_stored(request, str(asset.file.name), "application/octet-stream")
     response["Content-Disposition"] = (
         f'attachment; filename="{_download_name(asset, asset.file.name)}"'
     )

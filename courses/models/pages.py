@@ -12,6 +12,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms.blocks import LessonStreamBlock
+from lms.languages import Language
 from lms.roles import TRAINERS_GROUP
 from lms.text import fold, normalise
 
@@ -23,14 +24,6 @@ class Track(models.TextChoices):
     VOCATIONAL = "vocational", _("Đào tạo nghề")
     IT_LITERACY = "it_literacy", _("Kỹ năng số")
     CYBERSECURITY = "cybersecurity", _("An toàn thông tin")
-
-
-class Language(models.TextChoices):
-    VIETNAMESE = "vi", _("Tiếng Việt")
-    TAY = "tyz", _("Tiếng Tày")
-    NUNG = "nut", _("Tiếng Nùng")
-    DAO = "ium", _("Tiếng Dao")
-    HMONG = "hnj", _("Tiếng H'Mông")
 
 
 class Level(models.TextChoices):

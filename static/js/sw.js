@@ -8,14 +8,15 @@
 // - Opening the sign-in, sign-up or sign-out pages drops the kept pages: on a shared
 //   phone the next person must not read them (logout also sends Clear-Site-Data).
 // - Never touched: other methods than GET, /api/, /admin/, /accounts/, /django-admin/,
-//   /documents/, /media/. The server marks no response that sets a cookie (a service
+//   /documents/, /media/, /m/ (lesson video and audio: Range requests, downloads),
+//   /podcast/. The server marks no response that sets a cookie (a service
 //   worker cannot see Set-Cookie).
 // Bumping VERSION deletes every older cache, kept lessons included.
 "use strict";
 const VERSION = "v1";
 const STATIC = "lms-static-" + VERSION, PAGES = "lms-pages-" + VERSION;
 const MAX_PAGES = 60, MAX_STATIC = 80, TIMEOUT_MS = 4000, MARK = "X-Lesson-Offline";
-const SKIP = /^\/(api|admin|accounts|django-admin|documents|media)\//;
+const SKIP = /^\/(api|admin|accounts|django-admin|documents|media|m|podcast)\//;
 const AUTH = /^\/accounts\/(login|signup|logout)\//;
 const HASHED = /\.[0-9a-f]{12}\.[A-Za-z0-9]+$/;
 const FROM_ADMIN = /^https?:\/\/[^/]+\/(django-)?admin\//;

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from assessments.models import Attempt, Question, QuestionType, Recording
 from lms.errors import Conflict, NotAvailable, ServiceError
+from lms.files import write_at
 
 from ..attempts import _expired, _locked_attempt, _response_upsert, attempt_close_if_expired
 from .probe import CONTAINERS, Probed, _seekable, max_bytes, max_seconds, recording_probe
@@ -30,7 +31,6 @@ from .storage import (
     _files_of,
     _part_path,
     _unlink,
-    _write_at,
     logger,
     recording_file,
     recordings_root,
@@ -197,7 +197,7 @@ def recording_append(
             overflow = True
             _discard(recording)
         else:
-            _write_at(_part_path(recording), offset, chunk)
+            write_at(_part_path(recording), offset, chunk)
             recording.received_bytes = offset + len(chunk)
             recording.save(update_fields=["received_bytes"])
     if time_up:

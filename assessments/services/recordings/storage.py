@@ -1,7 +1,6 @@
 """Where recordings live (private files) and how they are written, renamed and removed."""
 
 import logging
-import os
 from pathlib import Path
 
 from django.conf import settings
@@ -53,20 +52,3 @@ def _discard(recording: Recording) -> None:
     files = _files_of(recording)
     recording.delete()
     _unlink(files)
-
-
-def _write_at(path: Path, offset: int, chunk: bytes) -> None:
-    """Put ``chunk`` at ``offset`` and cut what follows: bytes a failed request left
-    past the last recorded offset never stay in the file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
-    try:
-        os.lseek(fd, offset, os.SEEK_SET)
-        view = memoryview(chunk)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
-        os.ftruncate(fd, offset + len(chunk))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
