@@ -13,7 +13,7 @@ from wagtailmedia.models import AbstractMedia
 
 from lms.languages import Language
 
-from .media.storage import media_storage
+from .media.storage import media_field_storage
 
 
 class HomePage(Page):
@@ -59,7 +59,7 @@ class MediaAsset(AbstractMedia):
 
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     file = models.FileField(
-        _("tệp gốc"), storage=media_storage, upload_to=_source_path, max_length=255
+        _("tệp gốc"), storage=media_field_storage, upload_to=_source_path, max_length=255
     )
     status = models.CharField(
         _("trạng thái"), max_length=12, choices=Status.choices, default=Status.PENDING
@@ -129,7 +129,7 @@ class MediaSubtitle(models.Model):
     language = models.CharField(_("ngôn ngữ"), max_length=5, choices=Language.choices)
     label = models.CharField(_("tên hiển thị"), max_length=60)
     file = models.FileField(
-        _("tệp WebVTT"), storage=media_storage, upload_to=_subtitle_path, max_length=255
+        _("tệp WebVTT"), storage=media_field_storage, upload_to=_subtitle_path, max_length=255
     )
 
     class Meta:

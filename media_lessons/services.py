@@ -63,6 +63,13 @@ def media_activities_sync_for_page(page) -> None:
         media_activities_sync(course)
 
 
+def media_activities_retire_for_asset(key) -> None:
+    for ref in Activity.objects.filter(
+        kind=MEDIA, source_ref__endswith=f":{key}", is_active=True
+    ).values_list("source_ref", flat=True):
+        activity_retire(kind=MEDIA, source_ref=ref)
+
+
 def media_played(*, learner, asset) -> None:
     """The server served ``asset``'s playlist to ``learner``: each media item of it in a
     course the learner is enrolled in is opened (only the first time counts)."""

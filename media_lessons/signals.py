@@ -4,9 +4,10 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from cms.models import MediaAsset
 from courses.models import LessonPage, ModulePage
 
-from .services import media_activities_sync_for_page
+from .services import media_activities_retire_for_asset, media_activities_sync_for_page
 
 
 @receiver(page_published, dispatch_uid="media-items-published")
@@ -23,3 +24,9 @@ def page_changed(sender, instance, **kwargs):
 @receiver(post_delete, sender=ModulePage, dispatch_uid="media-items-module-deleted")
 def page_deleted(sender, instance, **kwargs):
     media_activities_sync_for_page(instance)
+
+
+@receiver(post_delete, sender=MediaAsset, dispatch_uid="media-items-asset-deleted")
+def asset_deleted(sender, instance, **kwargs):
+    # A recording deleted from the library stops counting wherever it was placed.
+    media_activities_retire_for_asset(instance.key)

@@ -14,6 +14,7 @@ const files = [
   // Lesson video and audio: HLS through Media Source Extensions where the browser has
   // no HLS of its own (the light build: no DRM nor alternate audio, which we never use).
   ["hls.js/dist/hls.light.min.js", "hls/hls.light.min.js"],
+  ["hls.js/dist/hls.light.min.js.map", "hls/hls.light.min.js.map"],
   ["hls.js/LICENSE", "hls/LICENSE"],
 ];
 for (const family of ["noto-sans", "noto-serif"]) {

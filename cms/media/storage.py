@@ -10,7 +10,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage, storages
-from django.utils.functional import cached_property
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, cached_property, empty
 
 
 class PrivateMediaStorage(FileSystemStorage):
@@ -111,3 +113,25 @@ def _prune_empty(storage: Storage, prefix: str) -> None:
             if folder.is_dir():
                 folder.rmdir()
         Path(path).rmdir()
+
+
+class _CurrentMediaStorage(LazyObject):
+    """The media storage as the settings name it. A model's FileField gets its storage
+    once, at import; through this it follows STORAGES as the pipeline does (one
+    deployment never changes it, the tests do)."""
+
+    def _setup(self):
+        self._wrapped = media_storage()
+
+
+_current = _CurrentMediaStorage()
+
+
+@receiver(setting_changed)
+def _storages_changed(setting, **kwargs):
+    if setting == "STORAGES":
+        _current._wrapped = empty
+
+
+def media_field_storage():
+    return _current

@@ -257,6 +257,24 @@ STORAGES = {
     # PRIVATE_ROOT/media), served only after the course's access check.
     "media_assets": {"BACKEND": "cms.media.storage.PrivateMediaStorage"},
 }
+if os.environ.get("MEDIA_STORAGE") == "s3":
+    # Lesson video and audio on S3-compatible storage (MinIO, Ceph, a cloud's): files
+    # are private; after the app's access check a learner is sent to a signed address
+    # that lasts an hour.
+    STORAGES["media_assets"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["MEDIA_S3_BUCKET"],
+            "endpoint_url": os.environ.get("MEDIA_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("MEDIA_S3_REGION") or None,
+            "access_key": os.environ.get("MEDIA_S3_ACCESS_KEY"),
+            "secret_key": os.environ.get("MEDIA_S3_SECRET_KEY"),
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 3600,
+            "file_overwrite": False,
+        },
+    }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Certificates are private files: kept outside MEDIA_ROOT and served by a view that

@@ -192,3 +192,14 @@ def test_the_state_is_the_learners_own(client, course, video, learner, other_lea
     assert client.get(f"/api/media/{item.pk}/state").status_code == 404
     client.logout()
     assert client.get(f"/api/media/{item.pk}/state").status_code == 401
+
+
+def test_a_recording_deleted_from_the_library_stops_counting(client, course, video, learner):
+    lesson = course.lessons[0]
+    _place(lesson, video)
+    item = _item(course, video)
+    video.delete()
+    item.refresh_from_db()
+    assert not item.is_active
+    client.force_login(learner)
+    assert client.get(lesson.url).status_code == 200, "the lesson still reads"
