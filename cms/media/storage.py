@@ -130,7 +130,7 @@ _current = _CurrentMediaStorage()
 @receiver(setting_changed)
 def _storages_changed(setting, **kwargs):
     if setting == "STORAGES":
-        _current._wrapped = empty
+        _current._wrapped = empty  # type: ignore[assignment]  # LazyObject's own reset
 
 
 def media_field_storage():
