@@ -4,7 +4,7 @@ of a lesson a learner can open makes (once per recording) an activity of the cou
 from django.db import transaction
 
 from courses.activity_kinds import LESSON
-from courses.models import Activity, CoursePage, LessonPage, ModulePage
+from courses.models import Activity, CoursePage, CourseWorkspace, LessonPage, ModulePage
 from courses.services.activities import activity_register, activity_retire
 
 from .kind import MEDIA, source_ref
@@ -28,9 +28,16 @@ def media_activities_sync(course: CoursePage) -> list[Activity]:
     ).values_list("page_id", flat=True)
     lessons = LessonPage.objects.filter(pk__in=list(lesson_ids)).order_by("path")
     wanted: dict[str, dict] = {}
+    # A recording of another course's library never plays for this course's learners
+    # (its files are that course's): it cannot count here either.
+    foreign = set(
+        CourseWorkspace.objects.exclude(course=course).values_list("collection_id", flat=True)
+    )
     for lesson in lessons:
         module = lesson.get_parent().specific
         for index, asset, value in _media_blocks(lesson):
+            if asset.collection_id in foreign:
+                continue
             ref = source_ref(course.pk, asset.key)
             if ref in wanted:
                 # The same recording twice in a course is one item: where it first shows.

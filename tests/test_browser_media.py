@@ -101,3 +101,47 @@ def asset_activity(asset, lesson):
     from courses.models import Activity
 
     return Activity.objects.get(kind=MEDIA, source_ref__endswith=f":{asset.key}")
+
+
+def test_the_player_resumes_where_the_learner_stopped_and_shows_the_room_left(
+    phone, live_server, lesson_video, learner
+):
+    lesson, asset = lesson_video
+    log_in(phone, live_server, learner)
+    page = phone.new_page()
+    page.goto(live_server.url + lesson.url)
+    box = page.locator(f"#media-{asset.key}")
+    expect(box.locator(".budget")).to_contain_text("Máy còn trống khoảng")
+    expect(box.get_by_role("link", name="Tải video")).to_be_visible()
+    page.evaluate("document.querySelector('video').muted = true")
+    page.evaluate("document.querySelector('video').play().catch(() => {})")
+    wait_for(page, "document.querySelector('video').currentTime > 4", 20)
+    page.evaluate("document.querySelector('video').pause()")
+    item = asset_activity(asset, lesson)
+    assert wait_until(
+        lambda: (
+            (
+                ActivityProgress.objects.filter(learner=learner, activity=item)
+                .values_list("resume_point", flat=True)
+                .first()
+                or {}
+            ).get("position", 0)
+            > 3.5
+        ),
+        15,
+    ), "the position reached the server"
+
+    # Another phone (no local copy of the position): the server's record is used.
+    other = phone.browser.new_context(**{"viewport": {"width": 390, "height": 844}})
+    log_in(other, live_server, learner)
+    again = other.new_page()
+    again.goto(live_server.url + lesson.url)
+    again.evaluate("document.querySelector('video').muted = true")
+    again.evaluate("document.querySelector('video').play().catch(() => {})")
+    wait_for(
+        again,
+        "!document.querySelector('video').paused && document.querySelector('video').currentTime > 0",
+        20,
+    )
+    assert again.evaluate("document.querySelector('video').currentTime") > 3, "not from the start"
+    other.close()

@@ -155,7 +155,7 @@ def test_a_large_file_comes_in_pieces_over_a_link_that_drops(
 
 
 def test_pieces_are_the_uploaders_own_and_never_more_than_announced(
-    client, trainer, courses, make_trainer, learner, clip
+    client, trainer, courses, make_trainer, learner, clip, settings
 ):
     data = clip.read_bytes()
     client.force_login(trainer)

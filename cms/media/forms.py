@@ -50,8 +50,15 @@ class MediaAssetForm(BaseMediaForm):
                 self._upload, path = media_upload_complete_file(
                     owner=self.user, upload_id=upload_id
                 )
+            except ServiceError as error:
+                self.add_error("file", error.message)
+                return cleaned
+            try:
                 self.probed = media_probe(path, expected=self._said())
             except ServiceError as error:
+                # A file refused is of no use to anyone: its pieces go now.
+                media_upload_discard(self._upload)
+                self._upload = None
                 self.add_error("file", error.message)
                 return cleaned
             self.instance.type = self._said() or self.probed.kind

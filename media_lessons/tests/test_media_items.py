@@ -203,3 +203,13 @@ def test_a_recording_deleted_from_the_library_stops_counting(client, course, vid
     assert not item.is_active
     client.force_login(learner)
     assert client.get(lesson.url).status_code == 200, "the lesson still reads"
+
+
+def test_another_courses_recording_placed_by_hand_does_not_count(course, clip, make_trainer):
+    from tests.factories import build_course as another
+
+    theirs = another(trainer=make_trainer("khach"), title="An toàn thông tin", slug="an-toan")
+    collection = CourseWorkspace.objects.get(course=theirs.course).collection
+    foreign = asset_from(clip, "video", collection, process=True)
+    _place(course.lessons[0], foreign)
+    assert not Activity.objects.filter(kind=MEDIA, course=course.course).exists()
