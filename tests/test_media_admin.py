@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cms.media.storage import media_storage, walk
-from cms.models import MediaAsset
+from cms.models import MediaAsset, MediaUpload
 from cms.tests.media_files import asset_from, generate
 from courses.models import CourseWorkspace
 
@@ -170,6 +170,10 @@ def test_pieces_are_the_uploaders_own_and_never_more_than_announced(
     assert client.get(f"/admin/media-uploads/{upload_id}/").status_code == 404, "discarded"
     for name, size in (("bai.exe", 100), ("bai.mp4", 0), ("bai.mp4", 10**13), ("bai.mp4", "9")):
         assert _begin(client, name, size).status_code == 400, (name, size)
+    # Unfinished uploads cannot pile up to fill the disk.
+    opened = [_begin(client, f"bai{n}.mp4", 10**6).status_code for n in range(6)]
+    assert opened.count(201) == 5 and opened[-1] == 400
+    MediaUpload.objects.all().delete()
     # Pieces that are no video are refused by the form, like an upload in one go.
     fake = _begin(client, "bai.mp4", 2000).json()["id"]
     _piece(client, fake, 0, b"\0" * 2000)

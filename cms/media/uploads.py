@@ -27,6 +27,8 @@ from .probe import media_check_size
 # Under the admin's request-body limit (nginx: 4 MB on /admin/).
 CHUNK_BYTES = 2 * 1024 * 1024
 STALE_AFTER = timedelta(days=1)
+# Unfinished uploads a person may hold at once: each may grow to MEDIA_MAX_BYTES.
+MAX_OPEN_PER_PERSON = 5
 
 
 class OffsetMismatch(Conflict):
@@ -62,6 +64,15 @@ def media_upload_begin(*, owner, filename: str, size) -> MediaUpload:
             _("Không nhận loại tệp này (“%(n)s”); hãy tải lên video hoặc âm thanh.")
             % {"n": filename[:60]},
             code="not_media",
+        )
+    open_uploads = MediaUpload.objects.filter(
+        owner=owner, created_at__gte=timezone.now() - STALE_AFTER
+    ).count()
+    if open_uploads >= MAX_OPEN_PER_PERSON:
+        raise ServiceError(
+            _("Bạn đang có %(n)d lượt tải lên chưa xong; hãy hoàn tất chúng trước.")
+            % {"n": open_uploads},
+            code="too_many",
         )
     return MediaUpload.objects.create(owner=owner, filename=filename, expected_bytes=size)
 
