@@ -14,6 +14,7 @@ from wagtailmedia.models import AbstractMedia
 from lms.languages import Language
 
 from .media.storage import media_field_storage
+from .slugs import slugify_vi
 
 
 class HomePage(Page):
@@ -102,6 +103,12 @@ class MediaAsset(AbstractMedia):
                 "name": entry["path"],
             },
         )
+
+    @property
+    def filename(self) -> str:
+        # The stored name is ours (random); the library shows one made from the title.
+        extension = Path(self.file.name or "").suffix.lower()
+        return f"{slugify_vi(self.title) or 'tep'}{extension}"
 
     @property
     def subtitle_languages(self) -> list[tuple[str, str]]:

@@ -85,6 +85,7 @@ def test_a_trainer_sees_and_touches_only_their_courses_recordings(client, traine
     listing = client.get("/admin/media/").content.decode()
     assert f"/admin/media/edit/{kept.pk}/" in listing
     assert f"/admin/media/edit/{foreign.pk}/" not in listing
+    assert "bai.mp4" in listing and kept.file.name.rsplit("/", 1)[-1] not in listing
     assert client.get(f"/admin/media/edit/{foreign.pk}/").status_code in (302, 403)
     assert client.post(f"/admin/media/delete/{foreign.pk}/").status_code in (302, 403)
     assert MediaAsset.objects.filter(pk=foreign.pk).exists()

@@ -21,12 +21,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
-from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 from wagtail import hooks
 from wagtail.permissions import policy_registry
 
 from cms.models import MediaAsset, MediaSubtitle
+from cms.slugs import slugify_vi
 from lms.http import ranged_response
 
 from .storage import local_path, media_storage
@@ -133,4 +133,4 @@ def source(request, pk: int) -> HttpResponseBase:
 
 
 def _download_name(asset: MediaAsset, name: str) -> str:
-    return f"{slugify(asset.title) or 'bai-hoc'}.{name.rsplit('.', 1)[-1]}"
+    return f"{slugify_vi(asset.title) or 'bai-hoc'}.{name.rsplit('.', 1)[-1]}"
