@@ -14,6 +14,7 @@ import uuid
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from cms.cache import tree_cached_many
 from cms.models import MediaAsset
 from courses.activity_kinds import (
     MAX_SECONDS_PER_EVENT,
@@ -54,16 +55,23 @@ def _number(value) -> float | None:
 
 
 def _duration(activity_id: uuid.UUID) -> float:
-    """The recording's length as the server measured it (never the client's claim)."""
-    ref = Activity.objects.filter(pk=activity_id).values_list("source_ref", flat=True).first()
-    if not ref:
-        return 0.0
-    found = (
-        MediaAsset.objects.filter(key=ref.split(":", 1)[1])
-        .values_list("duration", flat=True)
-        .first()
-    )
-    return float(found or 0)
+    """The recording's length as the server measured it (never the client's claim).
+
+    Cached with the page tree, which a newly published rendition set retires.
+    """
+
+    def load(ids: set) -> dict:
+        refs = dict(Activity.objects.filter(pk__in=ids).values_list("pk", "source_ref"))
+        keys = {pk: ref.split(":", 1)[1] for pk, ref in refs.items() if ":" in ref}
+        lengths = {
+            str(key): duration
+            for key, duration in MediaAsset.objects.filter(key__in=keys.values()).values_list(
+                "key", "duration"
+            )
+        }
+        return {pk: float(lengths.get(key) or 0) for pk, key in keys.items()}
+
+    return tree_cached_many("media-duration", {activity_id}, load).get(activity_id, 0.0)
 
 
 def watched_seconds(resume: dict) -> float:
@@ -95,9 +103,8 @@ def fold_media(summary: ActivityProgress, event: EventIn, ctx: FoldContext) -> N
         ctx,
     )
     resume = summary.resume_point if isinstance(summary.resume_point, dict) else {}
-    if "duration" not in resume:
-        resume["duration"] = _duration(event.activity_id)
-    duration = resume["duration"]
+    # Always the current recording's: a new upload may be longer or shorter.
+    duration = resume["duration"] = _duration(event.activity_id)
     start, end = _number(payload.get("from")), _number(payload.get("to"))
     if event.verb == Verb.PROGRESSED and start is not None and end is not None and duration:
         start = min(max(start, 0.0), duration)

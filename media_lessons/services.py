@@ -9,15 +9,16 @@ from courses.services.activities import activity_register, activity_retire
 
 from .kind import MEDIA, source_ref
 
-MEDIA_BLOCKS = {"video": "video", "audio": "audio"}
+# Lesson blocks that play a recording; each keeps it under its own name.
+MEDIA_BLOCKS = ("video", "audio")
 
 
 def _media_blocks(lesson: LessonPage):
     """(position in the lesson, asset, block value) of each video and audio block."""
     for index, block in enumerate(lesson.body):
-        field = MEDIA_BLOCKS.get(block.block_type)
-        if field and block.value.get(field) is not None:
-            yield index, block.value[field], block.value
+        kind = block.block_type
+        if kind in MEDIA_BLOCKS and block.value.get(kind) is not None:
+            yield index, block.value[kind], block.value
 
 
 def media_activities_sync(course: CoursePage) -> list[Activity]:

@@ -62,7 +62,7 @@ def _site(request) -> str:
     return f"{request.scheme}://{request.get_host()}"
 
 
-@require_GET
+@require_http_methods(["GET", "HEAD"])
 def podcast_feed(request, token: str):
     """No sign-in: podcast apps fetch it on their own. The token is the key."""
     course = _reader(token)
@@ -74,7 +74,7 @@ def podcast_feed(request, token: str):
     return response
 
 
-@require_GET
+@require_http_methods(["GET", "HEAD"])
 def podcast_playlist(request, token: str):
     course = _reader(token)
     response = HttpResponse(

@@ -9,7 +9,6 @@ that died) leaves nothing learners see, its retry produces exactly one set, and 
 upload made meanwhile makes the older run's result vanish instead of replacing it.
 """
 
-import logging
 import shutil
 import tempfile
 import time
@@ -33,8 +32,6 @@ from .probe import MediaInfo, media_check_size, media_probe
 from .progress import progress_announce
 from .storage import delete_folder, local_copy, media_storage, subfolders, upload_folder
 from .transcode import TranscodeError, transcode
-
-logger = logging.getLogger(__name__)
 
 # How often a run writes its progress (the admin's bar moves, the database is spared).
 PROGRESS_EVERY_SECONDS = 1.0
@@ -129,10 +126,10 @@ def media_asset_process(*, asset_id: int, version: int) -> str:
     asset = MediaAsset.objects.get(pk=asset_id)
     storage = media_storage()
     folder = f"{_rendition_root(asset)}/v{version}-{token[:12]}"
-    scratch = _scratch(asset, token)
     if not asset.file or not storage.exists(asset.file.name):
         _fail(asset, token, _("Không tìm thấy tệp gốc; hãy tải lên lại."))
         return "failed"
+    scratch = _scratch(asset, token)
     try:
         with local_copy(storage, asset.file.name) as source:
             info = media_probe(source, expected=asset.type)
@@ -191,7 +188,12 @@ def media_asset_give_up(*, asset_id: int, version: int, message: str) -> None:
     """The task ran out of retries: say so on the asset, unless a newer upload came."""
     MediaAsset.objects.filter(pk=asset_id, source_version=version).exclude(
         status=MediaAsset.Status.READY
-    ).update(status=MediaAsset.Status.FAILED, error=message[:1000], processing_token="")
+    ).update(
+        status=MediaAsset.Status.FAILED,
+        error=message[:1000],
+        processing_token="",
+        updated_at=timezone.now(),
+    )
     progress_announce(asset_id, status=MediaAsset.Status.FAILED, progress=0, error=message)
 
 
