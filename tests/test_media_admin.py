@@ -187,3 +187,9 @@ def test_pieces_are_the_uploaders_own_and_never_more_than_announced(
     )
     assert not MediaAsset.objects.exists()
     assert len(data) > 0
+
+
+def test_the_media_library_speaks_vietnamese(client, trainer, courses):
+    client.force_login(trainer)
+    page = client.get("/admin/media/").content.decode()
+    assert "Video và âm thanh" in page and "Thêm video" in page and "Add video" not in page
