@@ -99,7 +99,11 @@ def main() -> int:
     lessons = list(LessonPage.objects.descendant_of(course).live().order_by("path"))
     lesson = lessons[0]
     lesson_url = lesson.get_url()
-    activities = list(Activity.objects.filter(course=course, is_active=True).order_by("position"))
+    # The lessons: the events the load sends are a lesson page's (viewed, progressed,
+    # completed); the course's other items (its recordings, say) take other verbs.
+    activities = list(
+        Activity.objects.filter(course=course, is_active=True, kind="lesson").order_by("position")
+    )
     lesson_activity = next(a for a in activities if a.page_id == lesson.pk)
     units = list(AdministrativeUnit.objects.filter(is_current=True).order_by("pk")[:20])
 

@@ -50,12 +50,13 @@ ACCESS_SECONDS = 120
 
 
 def _allowed(request, asset: MediaAsset) -> None:
-    key = f"media-access:{request.user.pk or request.session.session_key}:{asset.pk}"
-    if request.user.is_authenticated and cache.get(key):
+    """Every registered check passes, or one has raised Http404."""
+    key = f"media-access:{request.user.pk}:{asset.pk}" if request.user.is_authenticated else ""
+    if key and cache.get(key):
         return
     for check in hooks.get_hooks("before_serve_media_asset"):
         check(asset, request)
-    if request.user.is_authenticated:
+    if key:
         cache.set(key, True, ACCESS_SECONDS)
 
 
