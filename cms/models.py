@@ -83,10 +83,6 @@ class MediaAsset(AbstractMedia):
         verbose_name = _("video/âm thanh")
         verbose_name_plural = _("video và âm thanh")
 
-    @property
-    def is_ready(self) -> bool:
-        return self.status == self.Status.READY and bool(self.rendition_set)
-
     def rendition(self, name: str) -> dict | None:
         return (self.renditions.get("files") or {}).get(name)
 
