@@ -1,8 +1,8 @@
 """The shared StreamField blocks lessons are written with.
 
-Each block renders to plain HTML that reads without JavaScript; media use native
-``<audio>``/``<video>`` elements with ``preload="none"`` so nothing heavy is fetched
-until the learner asks for it.
+Each block renders to plain HTML that reads without JavaScript; a pronunciation uses a
+native ``<audio>`` element with ``preload="none"`` so nothing is fetched until the
+learner asks for it. Lessons' video and audio blocks come from media_lessons.
 """
 
 from django.conf import settings
@@ -14,7 +14,6 @@ from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
 
 AUDIO_EXTENSIONS = ("mp3", "m4a", "ogg", "oga", "opus")
-VIDEO_EXTENSIONS = ("mp4", "webm")
 
 
 class MediaFileChooserBlock(DocumentChooserBlock):
@@ -54,29 +53,6 @@ class ImageBlock(blocks.StructBlock):
         icon = "image"
         label = _("Ảnh")
         template = "cms/blocks/image.html"
-
-
-class AudioBlock(blocks.StructBlock):
-    title = blocks.CharBlock(label=_("Tiêu đề"), max_length=200)
-    audio = MediaFileChooserBlock(AUDIO_EXTENSIONS, label=_("Tệp âm thanh (mp3, ogg, m4a)"))
-    transcript = blocks.TextBlock(label=_("Lời thoại"), required=False)
-
-    class Meta:
-        icon = "media"
-        label = _("Âm thanh kèm lời thoại")
-        template = "cms/blocks/audio.html"
-
-
-class VideoBlock(blocks.StructBlock):
-    title = blocks.CharBlock(label=_("Tiêu đề"), max_length=200)
-    video = MediaFileChooserBlock(VIDEO_EXTENSIONS, label=_("Tệp video (mp4, webm)"))
-    poster = ImageChooserBlock(label=_("Ảnh bìa"), required=False)
-    transcript = blocks.TextBlock(label=_("Lời thoại/tóm tắt"), required=False)
-
-    class Meta:
-        icon = "media"
-        label = _("Video")
-        template = "cms/blocks/video.html"
 
 
 class VocabularyBlock(blocks.StructBlock):

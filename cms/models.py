@@ -100,11 +100,13 @@ class MediaAsset(AbstractMedia):
             },
         )
 
+    def named(self, extension: str) -> str:
+        """A file name made from the title (the stored names are ours, random)."""
+        return f"{slugify_vi(self.title) or 'bai-hoc'}{extension}"
+
     @property
     def filename(self) -> str:
-        # The stored name is ours (random); the library shows one made from the title.
-        extension = Path(self.file.name or "").suffix.lower()
-        return f"{slugify_vi(self.title) or 'tep'}{extension}"
+        return self.named(Path(self.file.name or "").suffix.lower())
 
     @property
     def subtitle_languages(self) -> list[tuple[str, str]]:

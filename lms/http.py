@@ -97,9 +97,11 @@ def ranged_response(
         return refused
     first, last = wanted if wanted is not None else (0, size - 1)
     length = max(last - first + 1, 0)
-    body = iter(()) if request.method == "HEAD" else _read(handle, first, length)
     if request.method == "HEAD":
         handle.close()
+        body: Iterator[bytes] = iter(())
+    else:
+        body = _read(handle, first, length)
     response = StreamingHttpResponse(body, status=206 if wanted else 200, content_type=content_type)
     response["Content-Length"] = str(length)
     if wanted:

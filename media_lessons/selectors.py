@@ -103,5 +103,4 @@ def media_state(*, learner, activity_id: uuid.UUID) -> dict | None:
         "position": resume.get("position", 0),
         "watched": round(watched_seconds(resume) / duration, 3) if duration else 0,
         "completed": bool(summary and summary.is_completed),
-        "url": reverse("media-state", args=[activity_id]),
     }

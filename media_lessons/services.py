@@ -4,8 +4,16 @@ of a lesson a learner can open makes (once per recording) an activity of the cou
 from django.db import transaction
 
 from courses.activity_kinds import LESSON
-from courses.models import Activity, CoursePage, CourseWorkspace, LessonPage, ModulePage
+from courses.models import (
+    Activity,
+    CoursePage,
+    CourseWorkspace,
+    Enrolment,
+    LessonPage,
+    ModulePage,
+)
 from courses.services.activities import activity_register, activity_retire
+from courses.services.progress import activity_opened
 
 from .kind import MEDIA, source_ref
 
@@ -56,12 +64,18 @@ def media_activities_sync(course: CoursePage) -> list[Activity]:
             registered.append(
                 activity_register(course=course, kind=MEDIA, source_ref=ref, **fields)
             )
-        stale = Activity.objects.filter(
-            kind=MEDIA, source_ref__startswith=f"{course.pk}:", is_active=True
-        ).exclude(source_ref__in=list(wanted))
-        for ref in stale.values_list("source_ref", flat=True):
-            activity_retire(kind=MEDIA, source_ref=ref)
+        _retire(
+            Activity.objects.filter(source_ref__startswith=f"{course.pk}:").exclude(
+                source_ref__in=list(wanted)
+            )
+        )
     return registered
+
+
+def _retire(activities) -> None:
+    """Each active media item among ``activities`` stops counting (progress stays)."""
+    for ref in activities.filter(kind=MEDIA, is_active=True).values_list("source_ref", flat=True):
+        activity_retire(kind=MEDIA, source_ref=ref)
 
 
 def media_activities_sync_for_page(page) -> None:
@@ -72,18 +86,12 @@ def media_activities_sync_for_page(page) -> None:
 
 
 def media_activities_retire_for_asset(key) -> None:
-    for ref in Activity.objects.filter(
-        kind=MEDIA, source_ref__endswith=f":{key}", is_active=True
-    ).values_list("source_ref", flat=True):
-        activity_retire(kind=MEDIA, source_ref=ref)
+    _retire(Activity.objects.filter(source_ref__endswith=f":{key}"))
 
 
 def media_played(*, learner, asset) -> None:
     """The server served ``asset``'s playlist to ``learner``: each media item of it in a
     course the learner is enrolled in is opened (only the first time counts)."""
-    from courses.models import Enrolment
-    from courses.services.progress import activity_opened
-
     enrolled = Enrolment.objects.filter(learner=learner, status=Enrolment.Status.ACTIVE)
     for activity_id in Activity.objects.filter(
         kind=MEDIA,

@@ -80,6 +80,12 @@ def clock(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+def ffmpeg_complaint(stderr: bytes | None) -> str:
+    """The last line ffmpeg wrote: what it could not do."""
+    last = (stderr or b"").decode("utf-8", "replace").strip().splitlines()[-1:]
+    return (last or ["ffmpeg failed"])[0][:300]
+
+
 def _not_media() -> ServiceError:
     return ServiceError(
         _("Tệp này không phải video hay âm thanh mà hệ thống đọc được."), code="not_media"
@@ -172,8 +178,7 @@ def _decode_check(path: Path, demuxer: str) -> None:
             .run(capture_stdout=True, capture_stderr=True)
         )
     except ffmpeg.Error as exc:
-        detail = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines()[-1:]
         raise ServiceError(
-            _("ffmpeg không giải mã được tệp này (%(d)s).") % {"d": (detail or ["?"])[0][:200]},
+            _("ffmpeg không giải mã được tệp này (%(d)s).") % {"d": ffmpeg_complaint(exc.stderr)},
             code="undecodable",
         ) from None

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import ffmpeg
 
-from .probe import READ_OPTIONS, MediaInfo
+from .probe import READ_OPTIONS, MediaInfo, ffmpeg_complaint
 
 SEGMENT_SECONDS = 4
 MAX_FPS = 30
@@ -198,8 +198,7 @@ def _run(stream, duration: float, on_progress: Progress) -> None:
                 on_progress(min(int(match.group(1)) / 1e6 / duration, 0.99))
         if process.wait() != 0:
             errors.seek(0)
-            last = errors.read().decode("utf-8", "replace").strip().splitlines()[-1:]
-            raise TranscodeError((last or ["ffmpeg failed"])[0][:300])
+            raise TranscodeError(ffmpeg_complaint(errors.read()))
 
 
 def _die_with_parent() -> None:  # in the child, between fork and exec
@@ -218,8 +217,7 @@ def _run_quietly(stream) -> None:
             capture_stdout=True, capture_stderr=True
         )
     except ffmpeg.Error as exc:
-        last = (exc.stderr or b"").decode("utf-8", "replace").strip().splitlines()[-1:]
-        raise TranscodeError((last or ["ffmpeg failed"])[0][:300]) from None
+        raise TranscodeError(ffmpeg_complaint(exc.stderr)) from None
 
 
 def _poster(source: Path, info: MediaInfo, target: Path) -> None:

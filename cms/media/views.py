@@ -16,6 +16,7 @@ short-lived signed address.
 """
 
 import re
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -26,7 +27,6 @@ from wagtail import hooks
 from wagtail.permissions import policy_registry
 
 from cms.models import MediaAsset, MediaSubtitle
-from cms.slugs import slugify_vi
 from lms.http import ranged_response
 
 from .storage import local_path, media_storage
@@ -77,7 +77,7 @@ def rendition(request, key, set_id: str, name: str) -> HttpResponseBase:
     content_type = CONTENT_TYPES[name.rsplit(".", 1)[-1]]
     response = serve_stored(request, f"{asset.rendition_set}/{name}", content_type)
     if request.GET.get("download") == "1" and name in ("video.mp4", "audio.m4a"):
-        response["Content-Disposition"] = f'attachment; filename="{_download_name(asset, name)}"'
+        response["Content-Disposition"] = f'attachment; filename="{asset.named(Path(name).suffix)}"'
     # Private: a shared proxy must never keep a course's media for someone else.
     response["Cache-Control"] = "private, max-age=31536000, immutable"
     return response
@@ -126,12 +126,6 @@ def source(request, pk: int) -> HttpResponseBase:
     if asset is None or not policy.user_has_permission_for_instance(request.user, "change", asset):
         raise Http404
     response = serve_stored(request, str(asset.file.name), "application/octet-stream")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{_download_name(asset, asset.file.name)}"'
-    )
+    response["Content-Disposition"] = f'attachment; filename="{asset.filename}"'
     response["Cache-Control"] = "private, no-cache"
     return response
-
-
-def _download_name(asset: MediaAsset, name: str) -> str:
-    return f"{slugify_vi(asset.title) or 'bai-hoc'}.{name.rsplit('.', 1)[-1]}"
