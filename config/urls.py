@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("live.urls")),
     path("", include("media_lessons.urls")),
+    path("", include("content_packs.urls")),
 ]
 
 if getattr(settings, "SERVE_PUBLIC_MEDIA", False):

@@ -1,6 +1,6 @@
 // Copies the front-end libraries the pages use from node_modules into
 // node_modules_dist/, which Django's staticfiles serves as /static/vendor/.
-import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 const out = "node_modules_dist";
@@ -16,7 +16,13 @@ const files = [
   ["hls.js/dist/hls.light.min.js", "hls/hls.light.min.js"],
   ["hls.js/dist/hls.light.min.js.map", "hls/hls.light.min.js.map"],
   ["hls.js/LICENSE", "hls/LICENSE"],
+  // SCORM packages: the runtime (the SCORM 1.2 and 2004 APIs) that plays them.
+  ["scorm-again/dist/scorm12.min.js", "scorm-again/scorm12.min.js"],
+  ["scorm-again/dist/scorm2004.min.js", "scorm-again/scorm2004.min.js"],
+  ["scorm-again/LICENSE", "scorm-again/LICENSE"],
 ];
+// H5P packages: the standalone player, with the styles, fonts and images it loads.
+const folders = [["h5p-standalone/dist", "h5p"]];
 for (const family of ["noto-sans", "noto-serif"]) {
   for (const subset of ["latin", "latin-ext", "vietnamese"]) {
     for (const weight of ["400", "700"]) {
@@ -32,4 +38,11 @@ for (const [from, to] of files) {
   mkdirSync(dirname(target), { recursive: true });
   copyFileSync(join("node_modules", from), target);
 }
-console.log(`copied ${files.length} front-end files into ${out}/`);
+for (const [from, to] of folders) {
+  cpSync(join("node_modules", from), join(out, to), {
+    recursive: true,
+    filter: (source) => !source.endsWith(".d.ts"),
+  });
+}
+copyFileSync("node_modules/h5p-standalone/LICENSE", join(out, "h5p/LICENSE"));
+console.log(`copied ${files.length} front-end files and ${folders.length} folders into ${out}/`);

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "assessments",
     "live",
     "media_lessons",
+    "content_packs",
     "wagtailmedia",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -369,7 +370,21 @@ LESSON_EXTRA_BLOCKS = [
     ("audio", "media_lessons.blocks.AudioBlock"),
     ("video", "media_lessons.blocks.VideoBlock"),
     ("quiz", "assessments.blocks.QuizBlock"),
+    ("package", "content_packs.blocks.PackageBlock"),
 ]
+
+# Interactive packages (H5P, SCORM): limits on an upload, checked before anything is
+# stored. Their files live in the media storage under "packages/".
+H5P_MAX_PACKAGE_BYTES = int(os.environ.get("H5P_MAX_PACKAGE_BYTES", 300 * 1024 * 1024))
+H5P_MAX_FILE_BYTES = int(os.environ.get("H5P_MAX_FILE_BYTES", 200 * 1024 * 1024))
+H5P_MAX_EXTRACTED_BYTES = int(os.environ.get("H5P_MAX_EXTRACTED_BYTES", 600 * 1024 * 1024))
+H5P_MAX_FILES = int(os.environ.get("H5P_MAX_FILES", 10_000))
+# Package files go out on this origin (scheme://host[:port]) when set: a host of their
+# own, whose cookies and storage are not the LMS's. Either way they play in a sandboxed
+# frame with an opaque origin, and only through an address that names the learner.
+CONTENT_ORIGIN = os.environ.get("CONTENT_ORIGIN", "").rstrip("/")
+# How long a package address handed to a learner's page stays valid.
+CONTENT_TOKEN_SECONDS = int(os.environ.get("CONTENT_TOKEN_SECONDS", 12 * 3600))
 
 # Live classes' audio and video: the Janus server (bin/janus; docker/'s janus service).
 # The secrets default to the files bin/janus writes into LIVE_JANUS_RUNTIME_DIR on its

@@ -1,0 +1,205 @@
+"""The package player: the learner's page asks for a launch address (session), the
+sandboxed frame loads the player and files through it (the address is the key, no
+cookie), and results come back through the learner's page (session again)."""
+
+import json
+import mimetypes
+import posixpath
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.http import Http404, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cms.media.views import serve_stored
+from courses.api import Refused, parse_json
+from courses.models import ActivityProgress
+from courses.services.progress import activity_opened
+from lms.errors import ServiceError
+from lms.http import error_response, json_error
+
+from .models import Package
+from .selectors import Play, access_package_activity, package_state, play_from_token, play_token
+from .services.statements import MAX_STATE_CHARS, package_state_save, statement_record
+
+MAX_BODY_BYTES = MAX_STATE_CHARS + 16 * 1024
+
+
+def content_url(token: str, path: str = "") -> str:
+    return f"{settings.CONTENT_ORIGIN}{reverse('package-content', args=[token, ''])}{path}"
+
+
+def lms_origin(request) -> str:
+    """The origin of the learner's page that frames the player: this request's own,
+    unless package files have an origin of their own."""
+    if settings.CONTENT_ORIGIN:
+        base = urlsplit(settings.WAGTAILADMIN_BASE_URL)
+        return f"{base.scheme}://{base.netloc}"
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def _sandboxed(response: HttpResponse, request) -> HttpResponse:
+    """Whatever frames or opens it, a package document runs with an opaque origin: no
+    cookie, no storage, no reach into the LMS's pages."""
+    extra = f" {settings.CONTENT_ORIGIN}" if settings.CONTENT_ORIGIN else ""
+    response["Content-Security-Policy"] = (
+        "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads; "
+        f"default-src 'self'{extra} 'unsafe-inline' 'unsafe-eval' data: blob:; "
+        "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'none'"
+    )
+    # Loaded from an opaque origin, whose requests carry Origin: null.
+    response["Access-Control-Allow-Origin"] = "*"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _json_body(request) -> dict | JsonResponse:
+    if not request.user.is_authenticated:
+        return json_error(401, "unauthenticated", _("Hãy đăng nhập lại."))
+    if request.content_type != "application/json":
+        return json_error(415, "content_type", _("Nội dung phải là JSON (application/json)."))
+    try:
+        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
+            raise ValueError
+        raw = parse_json(request.body)
+    except Refused as exc:
+        return json_error(400, "malformed", str(exc))
+    except (ValueError, UnicodeDecodeError):
+        return json_error(400, "malformed", _("Nội dung không phải JSON hợp lệ."))
+    if not isinstance(raw, dict):
+        return json_error(400, "invalid", _("Cần một đối tượng JSON."))
+    return raw
+
+
+@never_cache
+@require_GET
+def launch(request, activity_id):
+    """A fresh address of the package's player, bound to the signed-in learner."""
+    found = access_package_activity(request.user, activity_id)
+    if found is None:
+        return json_error(404, "not_found", _("Không tìm thấy bài tập này."))
+    activity, package = found
+    token = play_token(learner_id=request.user.pk, activity_id=activity.pk)
+    return JsonResponse({"url": content_url(token), "kind": package.kind})
+
+
+@require_POST
+def xapi(request, activity_id):
+    body = _json_body(request)
+    if isinstance(body, JsonResponse):
+        return body
+    found = access_package_activity(request.user, activity_id)
+    if found is None:
+        return json_error(404, "not_found", _("Không tìm thấy bài tập này."))
+    try:
+        result = statement_record(
+            learner=request.user, activity=found[0], statement=body.get("statement")
+        )
+    except ServiceError as error:
+        return error_response(error)
+    answer: dict = {"stored": True}
+    if result is not None:
+        event = result.events[0]
+        answer["event"] = {"status": event.status} | (
+            {"detail": event.detail} if event.code else {}
+        )
+        answer["activities"] = [
+            {
+                "activity": str(a.activity_id),
+                "completed": a.status == ActivityProgress.Status.COMPLETED,
+            }
+            | ({"waiting": a.waiting} if a.waiting else {})
+            for a in result.activities
+        ]
+    return JsonResponse(answer, json_dumps_params={"ensure_ascii": False})
+
+
+@require_POST
+def state(request, activity_id):
+    body = _json_body(request)
+    if isinstance(body, JsonResponse):
+        return body
+    found = access_package_activity(request.user, activity_id)
+    if found is None:
+        return json_error(404, "not_found", _("Không tìm thấy bài tập này."))
+    if len(json.dumps(body.get("state"))) > MAX_STATE_CHARS:
+        return json_error(413, "too_large", _("Trạng thái quá lớn."))
+    try:
+        package_state_save(learner=request.user, activity=found[0], state=body.get("state"))
+    except ServiceError as error:
+        return error_response(error)
+    return JsonResponse({"saved": True})
+
+
+def _player(request, play: Play, token: str) -> HttpResponse:
+    """The frame's document. Serving it is the server's evidence that this learner had
+    the package open."""
+    learner = get_user_model().objects.get(pk=play.learner_id)
+    activity_opened(learner=learner, activity_id=play.activity.pk)
+    package = play.package
+    config = {
+        "activity": str(play.activity.pk),
+        "kind": package.kind,
+        "base": content_url(token),
+        "parentOrigin": lms_origin(request),
+        "frameJs": request.build_absolute_uri(static("vendor/h5p/frame.bundle.js")),
+        "frameCss": request.build_absolute_uri(static("vendor/h5p/styles/h5p.css")),
+        "state": package_state(learner_id=play.learner_id, activity_id=play.activity.pk),
+    }
+    html = render_to_string(
+        "content_packs/player.html",
+        {
+            "config": config,
+            "title": package.title,
+            "main_js": request.build_absolute_uri(static("vendor/h5p/main.bundle.js")),
+            "player_js": request.build_absolute_uri(static("content_packs/h5p-frame.js")),
+            "shim_js": request.build_absolute_uri(static("content_packs/storage-shim.js")),
+        },
+    )
+    response = HttpResponse(html)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _stored_name(package: Package, path: str) -> str | None:
+    """The storage name behind a path of the player's tree, if the package has it."""
+    if path == "h5p/h5p.json":
+        return f"{package.storage_prefix}/h5p.json"
+    if path.startswith("h5p/content/"):
+        rest = path[len("h5p/") :]
+        return f"{package.storage_prefix}/{rest}" if rest in set(package.files) else None
+    if path.startswith("h5p/libraries/"):
+        folder, _sep, rest = path[len("h5p/libraries/") :].partition("/")
+        for library in package.libraries.all():
+            if library.folder == folder:
+                return f"{library.storage_prefix}/{rest}" if rest in set(library.files) else None
+    return None
+
+
+@xframe_options_exempt
+@require_http_methods(["GET", "HEAD"])
+def content(request, token: str, path: str):
+    play = play_from_token(token)
+    if play is None:
+        raise Http404
+    if path == "":
+        response = _player(request, play, token)
+    else:
+        clean = posixpath.normpath(path)
+        if clean != path or clean.startswith(("/", "..")):
+            raise Http404
+        stored = _stored_name(play.package, clean)
+        if stored is None:
+            raise Http404
+        content_type = mimetypes.guess_type(clean)[0] or "application/octet-stream"
+        response = serve_stored(request, stored, content_type)
+        response["Cache-Control"] = "private, max-age=3600"
+    return _sandboxed(response, request)

@@ -1,0 +1,189 @@
+"""H5P packages in Chromium: each plays from the site's own h5p-standalone in a frame
+that cannot reach the LMS, answers reach the learner's progress through the page, and
+the learner's place is kept for their next visit.
+
+Run alone:
+    DJANGO_SETTINGS_MODULE=config.settings.test .venv/bin/pytest tests/test_browser_packages.py
+"""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from content_packs.kind import PACKAGE
+from content_packs.models import PackageState, Statement
+from content_packs.services.packages import h5p_package_create
+from courses.models import Activity, ActivityProgress, CourseWorkspace
+from courses.services.enrolment import enrolment_create
+from tests.conftest import BROWSER_TEST
+from tests.test_browser_flow import log_in, wait_until
+
+pytestmark = BROWSER_TEST
+
+VALID = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "h5p" / "valid"
+
+
+def place_package(course_tree, name: str, *, lesson_index: int = 0):
+    collection = CourseWorkspace.objects.get(course=course_tree.course).collection
+    with (VALID / name).open("rb") as source:
+        package = h5p_package_create(source=source, collection=collection)
+    lesson = course_tree.lessons[lesson_index]
+    lesson.body = [
+        *lesson.body.raw_data,
+        {
+            "type": "package",
+            "value": {"title": package.title, "package": package.pk, "required": True},
+        },
+    ]
+    lesson.save_revision().publish()
+    activity = Activity.objects.get(kind=PACKAGE, source_ref__endswith=f":{package.key}")
+    return lesson, package, activity
+
+
+def frame_of(page, activity):
+    page.wait_for_selector(f"#package-{activity.pk} iframe", timeout=20_000)
+    return page.frame_locator(f"#package-{activity.pk} iframe")
+
+
+@pytest.fixture
+def h5p_storage(settings, tmp_path):
+    settings.PRIVATE_ROOT = tmp_path / "private"
+
+
+def wait_for(page, expression: str, timeout: float = 30) -> None:
+    """Poll ``expression`` (the site's CSP forbids Playwright's wait_for_function)."""
+    assert wait_until(lambda: page.evaluate(expression), timeout), expression
+
+
+def summary_of(learner, activity):
+    return ActivityProgress.objects.filter(learner=learner, activity=activity).first()
+
+
+def test_a_true_false_question_plays_and_its_score_counts(
+    phone, live_server, course_tree, learner, h5p_storage, settings
+):
+    settings.PACKAGE_MIN_SECONDS = 0
+    lesson, package, activity = place_package(course_tree, "H5P.TrueFalse.h5p")
+    enrolment_create(learner=learner, course=course_tree.course)
+    log_in(phone, live_server, learner)
+    page = phone.new_page()
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    page.goto(live_server.url + lesson.url)
+    content = frame_of(page, activity)
+    content.locator(".h5p-true-false-answer").first.click()
+    content.get_by_role("button", name="Check").click()
+
+    summary = wait_until(
+        lambda: ActivityProgress.objects.filter(
+            learner=learner, activity=activity, status=ActivityProgress.Status.COMPLETED
+        ).first(),
+        20,
+    )
+    assert summary is not None, "a scored answer completes the exercise"
+    assert summary.max_score == 1 and summary.score in (0, 1)
+    assert summary.opened_at is not None, "the server saw the player served"
+    answered = Statement.objects.filter(learner=learner, activity=activity)
+    assert any(s.verb.endswith("/answered") for s in answered), "the raw statement is kept"
+    event = activity.events.get(verb="scored")
+    assert event.payload["client_reported"] is True
+    # Everything the player loaded came from this site.
+    assert all(url.startswith(live_server.url) for url in fetched)
+    assert any("/static/vendor/h5p/main.bundle.js" in url for url in fetched)
+
+
+def test_the_package_cannot_reach_the_lms_page_or_its_cookies(
+    phone, live_server, course_tree, learner, h5p_storage
+):
+    lesson, package, activity = place_package(course_tree, "H5P.Accordion.h5p")
+    enrolment_create(learner=learner, course=course_tree.course)
+    log_in(phone, live_server, learner)
+    page = phone.new_page()
+    page.goto(live_server.url + lesson.url)
+    wait_for(page, f"document.getElementById('package-{activity.pk}').dataset.ready === '1'")
+    frame = next(f for f in page.frames if "/content/" in f.url)
+    assert frame.evaluate("window.origin") == "null", "an opaque origin"
+    assert (
+        frame.evaluate(
+            "(() => { try { return document.cookie; } catch (e) { return 'denied'; } })()"
+        )
+        == "denied"
+    )
+    assert (
+        frame.evaluate(
+            "(() => { try { return window.parent.document.title; } catch (e) { return 'denied'; } })()"
+        )
+        == "denied"
+    )
+    # Its requests to the LMS go without the learner's session.
+    launch = f"/api/packages/{activity.pk}/launch"
+    status = frame.evaluate(
+        f"fetch('{launch}', {{credentials: 'include'}}).then(r => r.status, () => 'blocked')"
+    )
+    assert status in (404, "blocked")
+
+
+def test_content_that_asks_nothing_completes_once_seen(
+    phone, live_server, course_tree, learner, h5p_storage, settings
+):
+    settings.PACKAGE_MIN_SECONDS = 0
+    lesson, package, activity = place_package(course_tree, "H5P.Accordion.h5p")
+    assert package.scored is False
+    enrolment_create(learner=learner, course=course_tree.course)
+    log_in(phone, live_server, learner)
+    page = phone.new_page()
+    page.goto(live_server.url + lesson.url)
+    frame_of(page, activity).locator(".h5p-panel-title").first.click()
+    summary = wait_until(
+        lambda: ActivityProgress.objects.filter(
+            learner=learner, activity=activity, status=ActivityProgress.Status.COMPLETED
+        ).first(),
+        20,
+    )
+    assert summary is not None and summary.score is None
+
+
+def test_every_hub_package_plays(phone, live_server, course_tree, learner, h5p_storage):
+    placed = [place_package(course_tree, path.name)[2] for path in sorted(VALID.glob("*.h5p"))]
+    lesson = course_tree.lessons[0]
+    enrolment_create(learner=learner, course=course_tree.course)
+    log_in(phone, live_server, learner)
+    page = phone.new_page()
+    page.goto(live_server.url + lesson.url)
+    for activity in placed:
+        figure = f"document.getElementById('package-{activity.pk}')"
+        page.evaluate(f"{figure}.scrollIntoView()")
+        wait_for(page, f"{figure}.dataset.ready === '1'", 40)
+        frame = frame_of(page, activity)
+        expect(frame.locator(".h5p-content").first).to_be_attached()
+        assert frame.locator(".h5p-content *").count() > 3, activity.title
+    assert not page.evaluate(
+        "[...document.querySelectorAll('[data-status]')].map(s => s.textContent).join('')"
+    )
+
+
+def test_the_learner_resumes_where_they_left_the_exercise(
+    phone, live_server, course_tree, learner, h5p_storage
+):
+    lesson, package, activity = place_package(course_tree, "H5P.MultiChoice.h5p")
+    enrolment_create(learner=learner, course=course_tree.course)
+    log_in(phone, live_server, learner)
+    page = phone.new_page()
+    page.goto(live_server.url + lesson.url)
+    content = frame_of(page, activity)
+    content.locator(".h5p-answer").nth(1).click()
+    checked = content.locator('.h5p-answer[aria-checked="true"]')
+    expect(checked).to_have_count(1)
+    answer_id = checked.get_attribute("data-id")
+    state = wait_until(
+        lambda: PackageState.objects.filter(learner=learner, activity=activity).first(), 40
+    )
+    assert state is not None and state.state["contentUserData"]
+
+    page.reload()
+    content = frame_of(page, activity)
+    # Answers may be shuffled again: the same answer, wherever it now is, is chosen.
+    expect(content.locator(f'.h5p-answer[data-id="{answer_id}"]')).to_have_attribute(
+        "aria-checked", "true"
+    )
