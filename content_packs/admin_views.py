@@ -20,7 +20,7 @@ from wagtail.permissions import register_permission_policy
 
 from .archive import PackageError
 from .models import Package
-from .services.packages import h5p_package_create
+from .services.packages import package_create
 
 package_permission_policy = CollectionPermissionPolicy(Package)
 register_permission_policy(Package, package_permission_policy)
@@ -32,8 +32,11 @@ def _packages_for(user, actions: list[str]):
 
 class PackageUploadForm(forms.Form):
     file = forms.FileField(
-        label=_("Tệp gói (.h5p)"),
-        help_text=_("Gói H5P tải về từ H5P hoặc từ hệ thống khác."),
+        label=_("Tệp gói (.h5p hoặc .zip SCORM)"),
+        help_text=_(
+            "Gói H5P, hoặc gói SCORM 1.2/2004 xuất từ công cụ soạn bài giảng (tệp .zip có "
+            "imsmanifest.xml)."
+        ),
     )
     title = forms.CharField(
         label=_("Tiêu đề"),
@@ -78,7 +81,7 @@ class PackageUploadView(model_views.CreateView):
     def form_valid(self, form):
         self.form = form
         try:
-            self.object = h5p_package_create(
+            self.object = package_create(
                 source=form.cleaned_data["file"],
                 collection=form.cleaned_data["collection"],
                 user=self.request.user,

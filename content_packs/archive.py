@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import IO
 
 import filetype
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from lms.errors import ServiceError
@@ -41,6 +42,15 @@ class Limits:
     # Deflate reaches about 1000:1 on runs of one byte; real content (text, already
     # compressed media) stays far below this.
     ratio: int = 200
+
+
+def package_limits() -> Limits:
+    return Limits(
+        archive_bytes=settings.PACKAGE_MAX_BYTES,
+        entry_bytes=settings.PACKAGE_MAX_FILE_BYTES,
+        total_bytes=settings.PACKAGE_MAX_EXTRACTED_BYTES,
+        entries=settings.PACKAGE_MAX_FILES,
+    )
 
 
 # Extensions whose bytes must carry the signature of one of these detected types.

@@ -4,8 +4,9 @@ Scores and statuses come from the package's own JavaScript in the learner's brow
 client-reported by nature, they are stored as such (the raw statements and CMI data
 are kept, and every event says so). What the server holds as evidence is its own: it
 served the package's player to this learner, and time has passed since. A scored
-package completes with a score (at or above its pass mark, when it has one); one that
-asks no questions completes once the learner has had it open.
+package completes with a score (at or above its pass mark, when it has one); an H5P
+package that asks no questions completes once the learner has had it open; a SCORM
+package completes when it reports itself completed (and not failed).
 """
 
 import uuid
@@ -41,21 +42,24 @@ def min_seconds() -> int:
     return int(getattr(settings, "PACKAGE_MIN_SECONDS", 10))
 
 
-def _rules(activity_id: uuid.UUID) -> tuple[bool, float | None]:
-    """(scored, pass percent) of the package behind an activity, cached with the tree."""
+def _rules(activity_id: uuid.UUID) -> tuple[str, bool, float | None]:
+    """(kind, scored, pass percent) of the package behind an activity, cached with the
+    tree."""
 
     def load(ids: set) -> dict:
         refs = dict(Activity.objects.filter(pk__in=ids).values_list("pk", "source_ref"))
         keys = {pk: ref.split(":", 1)[1] for pk, ref in refs.items() if ":" in ref}
         found = {
-            str(key): (scored, percent)
-            for key, scored, percent in Package.objects.filter(key__in=keys.values()).values_list(
-                "key", "scored", "pass_percent"
-            )
+            str(key): (kind, scored, percent)
+            for key, kind, scored, percent in Package.objects.filter(
+                key__in=keys.values()
+            ).values_list("key", "kind", "scored", "pass_percent")
         }
-        return {pk: found.get(key, (False, None)) for pk, key in keys.items()}
+        return {pk: found.get(key, (Package.Kind.H5P, False, None)) for pk, key in keys.items()}
 
-    return tree_cached_many("package-rules", {activity_id}, load).get(activity_id, (False, None))
+    return tree_cached_many("package-rules", {activity_id}, load).get(
+        activity_id, (Package.Kind.H5P, False, None)
+    )
 
 
 def fold_package(summary: ActivityProgress, event: EventIn, ctx: FoldContext) -> None:
@@ -67,7 +71,12 @@ def fold_package(summary: ActivityProgress, event: EventIn, ctx: FoldContext) ->
 
 
 def completes_package(summary: ActivityProgress, verb: str, payload: dict) -> bool:
-    scored, percent = _rules(summary.activity_id)
+    kind, scored, percent = _rules(summary.activity_id)
+    if kind != Package.Kind.H5P:
+        # SCORM content says itself when it is completed (and passed or failed).
+        resume = summary.resume_point if isinstance(summary.resume_point, dict) else {}
+        if not resume.get("reported_completed") or summary.passed is False:
+            return False
     if not scored:
         return True
     if summary.score is None or not summary.max_score:

@@ -5,11 +5,12 @@ cookie), and results come back through the learner's page (session again)."""
 import json
 import mimetypes
 import posixpath
-from urllib.parse import urlsplit
+import re
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cms.media.storage import media_storage
 from cms.media.views import serve_stored
 from courses.api import Refused, parse_json
 from courses.models import ActivityProgress
@@ -26,7 +28,15 @@ from lms.errors import ServiceError
 from lms.http import error_response, json_error
 
 from .models import Package
-from .selectors import Play, access_package_activity, package_state, play_from_token, play_token
+from .selectors import (
+    Play,
+    access_package_activity,
+    package_state,
+    play_from_token,
+    play_token,
+    scorm_attempt_current,
+)
+from .services.scorm import scorm_commit, scorm_resume
 from .services.statements import MAX_STATE_CHARS, package_state_save, statement_record
 
 MAX_BODY_BYTES = MAX_STATE_CHARS + 16 * 1024
@@ -139,6 +149,37 @@ def state(request, activity_id):
     return JsonResponse({"saved": True})
 
 
+@require_POST
+def scorm(request, activity_id):
+    body = _json_body(request)
+    if isinstance(body, JsonResponse):
+        return body
+    found = access_package_activity(request.user, activity_id)
+    if found is None or found[1].kind == Package.Kind.H5P:
+        return json_error(404, "not_found", _("Không tìm thấy bài tập này."))
+    try:
+        result = scorm_commit(
+            learner=request.user, activity=found[0], package=found[1], cmi=body.get("cmi")
+        )
+    except ServiceError as error:
+        return error_response(error)
+    return JsonResponse(_progress_answer(result), json_dumps_params={"ensure_ascii": False})
+
+
+def _progress_answer(result) -> dict:
+    answer: dict = {"stored": True}
+    if result is not None:
+        answer["activities"] = [
+            {
+                "activity": str(a.activity_id),
+                "completed": a.status == ActivityProgress.Status.COMPLETED,
+            }
+            | ({"waiting": a.waiting} if a.waiting else {})
+            for a in result.activities
+        ]
+    return answer
+
+
 def _player(request, play: Play, token: str) -> HttpResponse:
     """The frame's document. Serving it is the server's evidence that this learner had
     the package open."""
@@ -169,8 +210,58 @@ def _player(request, play: Play, token: str) -> HttpResponse:
     return response
 
 
+HEAD_TAG = re.compile(rb"<head\b[^>]*>", re.IGNORECASE)
+HTML_TAG = re.compile(rb"<html\b[^>]*>", re.IGNORECASE)
+MAX_PAGE_BYTES = 8 * 1024 * 1024
+JSON_IN_HTML = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def _sco_page(request, play: Play, stored: str) -> HttpResponse:
+    """A page of a SCORM package with the runtime put in front of its own scripts: the
+    SCO finds its API on its own window (the first place the SCORM search looks), with
+    the learner's attempt loaded, and commits go to the learner's page by postMessage."""
+    with media_storage().open(stored, "rb") as handle:
+        page = handle.read(MAX_PAGE_BYTES + 1)
+    if len(page) > MAX_PAGE_BYTES:
+        raise Http404
+    package = play.package
+    attempt = scorm_attempt_current(learner_id=play.learner_id, activity_id=play.activity.pk)
+    learner = get_user_model().objects.get(pk=play.learner_id)
+    config = {
+        "activity": str(play.activity.pk),
+        "version": "1.2" if package.kind == Package.Kind.SCORM12 else "2004",
+        "parentOrigin": lms_origin(request),
+        "learner": {"id": str(learner.pk), "name": learner.get_full_name() or learner.username},
+        "resume": scorm_resume(kind=package.kind, cmi=attempt.cmi if attempt else {}),
+    }
+    runtime = "scorm12.min.js" if package.kind == Package.Kind.SCORM12 else "scorm2004.min.js"
+    scripts = "".join(
+        f'<script src="{request.build_absolute_uri(static(name))}"></script>'
+        for name in (
+            "content_packs/storage-shim.js",
+            f"vendor/scorm-again/{runtime}",
+        )
+    )
+    data = json.dumps(config).translate(JSON_IN_HTML)
+    injected = (
+        f'{scripts}<script type="application/json" id="lms-scorm-config">{data}</script>'
+        f'<script src="{request.build_absolute_uri(static("content_packs/scorm-frame.js"))}">'
+        "</script>"
+    ).encode("ascii")
+    at = HEAD_TAG.search(page) or HTML_TAG.search(page)
+    position = at.end() if at else 0
+    if play.activity.pk:
+        activity_opened(learner=learner, activity_id=play.activity.pk)
+    response = HttpResponse(page[:position] + injected + page[position:], content_type="text/html")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def _stored_name(package: Package, path: str) -> str | None:
     """The storage name behind a path of the player's tree, if the package has it."""
+    if package.kind != Package.Kind.H5P:
+        rest = path[len("sco/") :] if path.startswith("sco/") else None
+        return f"{package.storage_prefix}/{rest}" if rest in set(package.files) else None
     if path == "h5p/h5p.json":
         return f"{package.storage_prefix}/h5p.json"
     if path.startswith("h5p/content/"):
@@ -190,8 +281,12 @@ def content(request, token: str, path: str):
     play = play_from_token(token)
     if play is None:
         raise Http404
-    if path == "":
+    package = play.package
+    if path == "" and package.kind == Package.Kind.H5P:
         response = _player(request, play, token)
+    elif path == "":
+        query = package.metadata.get("scorm", {}).get("launch_query", "")
+        response = HttpResponseRedirect(content_url(token, f"sco/{quote(package.launch)}{query}"))
     else:
         clean = posixpath.normpath(path)
         if clean != path or clean.startswith(("/", "..")):
@@ -200,6 +295,9 @@ def content(request, token: str, path: str):
         if stored is None:
             raise Http404
         content_type = mimetypes.guess_type(clean)[0] or "application/octet-stream"
-        response = serve_stored(request, stored, content_type)
-        response["Cache-Control"] = "private, max-age=3600"
+        if content_type == "text/html" and package.kind != Package.Kind.H5P:
+            response = _sco_page(request, play, stored)
+        else:
+            response = serve_stored(request, stored, content_type)
+            response["Cache-Control"] = "private, max-age=3600"
     return _sandboxed(response, request)

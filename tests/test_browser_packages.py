@@ -6,13 +6,14 @@ Run alone:
     DJANGO_SETTINGS_MODULE=config.settings.test .venv/bin/pytest tests/test_browser_packages.py
 """
 
+import io
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from content_packs.kind import PACKAGE
-from content_packs.models import PackageState, Statement
+from content_packs.models import PackageState, ScormAttempt, Statement
 from content_packs.services.packages import h5p_package_create
 from courses.models import Activity, ActivityProgress, CourseWorkspace
 from courses.services.enrolment import enrolment_create
@@ -187,3 +188,97 @@ def test_the_learner_resumes_where_they_left_the_exercise(
     expect(content.locator(f'.h5p-answer[data-id="{answer_id}"]')).to_have_attribute(
         "aria-checked", "true"
     )
+
+
+def place_scorm(course_tree, version: str, edition: str = "4th"):
+    from content_packs.services.packages import package_create
+    from content_packs.tests.scorm_samples import build_scorm_package
+
+    collection = CourseWorkspace.objects.get(course=course_tree.course).collection
+    data = build_scorm_package(version, edition=edition, mastery_score=80)
+    package = package_create(source=io.BytesIO(data), collection=collection)
+    lesson = course_tree.lessons[0]
+    lesson.body = [
+        *lesson.body.raw_data,
+        {
+            "type": "package",
+            "value": {"title": package.title, "package": package.pk, "required": True},
+        },
+    ]
+    lesson.save_revision().publish()
+    activity = Activity.objects.get(kind=PACKAGE, source_ref__endswith=f":{package.key}")
+    return lesson, package, activity
+
+
+@pytest.mark.parametrize("version, edition", [("1.2", ""), ("2004", "3rd"), ("2004", "4th")])
+def test_a_scorm_package_runs_on_scorm_again_records_its_result_and_resumes(
+    phone, live_server, course_tree, learner, h5p_storage, settings, version, edition
+):
+    settings.PACKAGE_MIN_SECONDS = 0
+    lesson, package, activity = place_scorm(course_tree, version, edition or "4th")
+    assert package.kind == ("scorm12" if version == "1.2" else "scorm2004")
+    enrolment_create(learner=learner, course=course_tree.course)
+    log_in(phone, live_server, learner)
+    page = phone.new_page()
+    page.goto(live_server.url + lesson.url)
+    sco = frame_of(page, activity)
+    expect(sco.locator("#status")).to_have_text("ready", timeout=20_000)
+    expect(sco.locator("#location")).to_have_text("")
+    sco.locator("#page2").click()
+    attempt = wait_until(
+        lambda: ScormAttempt.objects.filter(
+            learner=learner, activity=activity, cmi__suspend_data="answered:2"
+        ).first(),
+        20,
+    )
+    assert attempt is not None, "the commit reached the LMS"
+    sco.locator("#pass").click()
+    summary = wait_until(
+        lambda: ActivityProgress.objects.filter(
+            learner=learner, activity=activity, status=ActivityProgress.Status.COMPLETED
+        ).first(),
+        20,
+    )
+    assert summary is not None, "passed with 90 against a mastery of 80"
+    assert (summary.score, summary.max_score, summary.passed) == (90, 100, True)
+    sco.locator("#finish").click()
+    assert wait_until(
+        lambda: (
+            ScormAttempt.objects.get(pk=attempt.pk).cmi.get("core", {}).get("exit") == "suspend"
+            or ScormAttempt.objects.get(pk=attempt.pk).cmi.get("exit") == "suspend"
+        ),
+        20,
+    )
+    assert (
+        "Initialize" in sco.locator("#log").inner_text()
+        or "LMSInitialize" in sco.locator("#log").inner_text()
+    )
+
+    page.reload()
+    sco = frame_of(page, activity)
+    expect(sco.locator("#status")).to_have_text("ready", timeout=20_000)
+    expect(sco.locator("#location")).to_have_text("page-2")
+    expect(sco.locator("#suspend")).to_have_text("answered:2")
+
+
+def test_a_failed_scorm_attempt_does_not_complete(
+    phone, live_server, course_tree, learner, h5p_storage, settings
+):
+    settings.PACKAGE_MIN_SECONDS = 0
+    lesson, package, activity = place_scorm(course_tree, "2004")
+    enrolment_create(learner=learner, course=course_tree.course)
+    log_in(phone, live_server, learner)
+    page = phone.new_page()
+    page.goto(live_server.url + lesson.url)
+    sco = frame_of(page, activity)
+    expect(sco.locator("#status")).to_have_text("ready", timeout=20_000)
+    sco.locator("#fail").click()
+    attempt = wait_until(
+        lambda: ScormAttempt.objects.filter(
+            learner=learner, activity=activity, success_status="failed"
+        ).first(),
+        20,
+    )
+    assert attempt is not None
+    summary = ActivityProgress.objects.get(learner=learner, activity=activity)
+    assert summary.status != ActivityProgress.Status.COMPLETED and summary.passed is False

@@ -375,10 +375,10 @@ LESSON_EXTRA_BLOCKS = [
 
 # Interactive packages (H5P, SCORM): limits on an upload, checked before anything is
 # stored. Their files live in the media storage under "packages/".
-H5P_MAX_PACKAGE_BYTES = int(os.environ.get("H5P_MAX_PACKAGE_BYTES", 300 * 1024 * 1024))
-H5P_MAX_FILE_BYTES = int(os.environ.get("H5P_MAX_FILE_BYTES", 200 * 1024 * 1024))
-H5P_MAX_EXTRACTED_BYTES = int(os.environ.get("H5P_MAX_EXTRACTED_BYTES", 600 * 1024 * 1024))
-H5P_MAX_FILES = int(os.environ.get("H5P_MAX_FILES", 10_000))
+PACKAGE_MAX_BYTES = int(os.environ.get("PACKAGE_MAX_BYTES", 300 * 1024 * 1024))
+PACKAGE_MAX_FILE_BYTES = int(os.environ.get("PACKAGE_MAX_FILE_BYTES", 200 * 1024 * 1024))
+PACKAGE_MAX_EXTRACTED_BYTES = int(os.environ.get("PACKAGE_MAX_EXTRACTED_BYTES", 600 * 1024 * 1024))
+PACKAGE_MAX_FILES = int(os.environ.get("PACKAGE_MAX_FILES", 10_000))
 # Package files go out on this origin (scheme://host[:port]) when set: a host of their
 # own, whose cookies and storage are not the LMS's. Either way they play in a sandboxed
 # frame with an opaque origin, and only through an address that names the learner.

@@ -11,10 +11,9 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 import jsonschema
-from django.conf import settings
 from django.utils.translation import gettext as _
 
-from ..archive import Limits, PackageError, SafeArchive
+from ..archive import PackageError, SafeArchive, package_limits
 from .schemas import H5P_JSON, LIBRARY_JSON
 
 LIBRARY_FOLDER = re.compile(r"^(?P<name>[\w.\-]{1,255})-(?P<major>\d{1,9})\.(?P<minor>\d{1,9})$")
@@ -29,15 +28,6 @@ CONTENT_EXTENSIONS = {
 LIBRARY_EXTENSIONS = CONTENT_EXTENSIONS | {"js", "css"}
 # Content types built on this library ask questions and report a score.
 QUESTION_LIBRARY = "H5P.Question"
-
-
-def h5p_limits() -> Limits:
-    return Limits(
-        archive_bytes=settings.H5P_MAX_PACKAGE_BYTES,
-        entry_bytes=settings.H5P_MAX_FILE_BYTES,
-        total_bytes=settings.H5P_MAX_EXTRACTED_BYTES,
-        entries=settings.H5P_MAX_FILES,
-    )
 
 
 @dataclass
@@ -158,7 +148,7 @@ def h5p_validate(
     ``installed`` names the libraries (machine name, major, minor) this installation
     already holds: a package may rely on them instead of carrying its own copy.
     """
-    archive = SafeArchive(source, h5p_limits())
+    archive = SafeArchive(source, package_limits())
     if "h5p.json" not in archive.entries:
         raise PackageError(_("Gói thiếu tệp h5p.json: đây không phải gói H5P."))
     h5p_json = _strict_json(archive, "h5p.json", "h5p.json")

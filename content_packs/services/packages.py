@@ -10,13 +10,16 @@ from typing import IO
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage
 from django.db import transaction
+from django.utils.translation import gettext as _
 from wagtail.models import Collection
 
 from cms.media.storage import delete_folder, media_storage
 
-from ..archive import SafeArchive
+from ..archive import PackageError, SafeArchive, package_limits
 from ..h5p.validate import H5PPackage, dependencies_of, h5p_validate
 from ..models import H5PLibrary, Package
+from ..scorm.validate import MANIFEST as SCORM_MANIFEST
+from ..scorm.validate import scorm_validate
 
 
 def file_sha256(source: IO[bytes]) -> tuple[str, int]:
@@ -154,6 +157,65 @@ def h5p_package_create(
         row.save()
         row.libraries.set(libraries)
     return row
+
+
+def scorm_package_create(
+    *, source: IO[bytes], collection: Collection, user=None, title: str = ""
+) -> Package:
+    """Validate ``source`` (a SCORM 1.2 or 2004 zip) and store it as a package of
+    ``collection``; PackageError with the reason when it is refused."""
+    sha256, size = file_sha256(source)
+    upload = scorm_validate(source)
+    manifest = upload.manifest
+    launch = manifest.launch
+    storage = media_storage()
+    with _undo_on_error(storage) as writer, transaction.atomic():
+        row = Package(
+            kind=Package.Kind.SCORM12 if manifest.version == "1.2" else Package.Kind.SCORM2004,
+            title=(title or manifest.title or launch.title)[:255],
+            collection=collection,
+            main_library=manifest.edition[:255],
+            launch=(launch.launch or "")[:1000],
+            scored=upload.pass_percent is not None,
+            pass_percent=upload.pass_percent,
+            metadata={
+                "scorm": {
+                    "version": manifest.version,
+                    "edition": manifest.edition,
+                    "identifier": manifest.identifier,
+                    "launch_query": launch.launch_query,
+                    "items": [
+                        {"identifier": item.identifier, "title": item.title, "launch": item.launch}
+                        for item in manifest.launch_items()
+                    ],
+                }
+            },
+            files=upload.files,
+            size=size,
+            sha256=sha256,
+            uploaded_by=user if user is not None and user.is_authenticated else None,
+        )
+        for name in upload.files:
+            writer.put(f"{row.storage_prefix}/{name}", upload.archive, name)
+        row.save()
+    return row
+
+
+def package_create(
+    *, source: IO[bytes], collection: Collection, user=None, title: str = ""
+) -> Package:
+    """An H5P or a SCORM package, whichever ``source`` is."""
+    archive = SafeArchive(source, package_limits())
+    if SCORM_MANIFEST not in archive.entries and "h5p.json" not in archive.entries:
+        raise PackageError(
+            _(
+                "Tệp không phải gói H5P (thiếu h5p.json) cũng không phải gói SCORM "
+                "(thiếu imsmanifest.xml ở thư mục gốc)."
+            )
+        )
+    create = scorm_package_create if SCORM_MANIFEST in archive.entries else h5p_package_create
+    source.seek(0)
+    return create(source=source, collection=collection, user=user, title=title)
 
 
 def package_delete(package: Package) -> None:

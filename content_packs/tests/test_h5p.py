@@ -193,18 +193,18 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated(collection, settings):
     entries = hub_entries() | {"content/bomb.txt": b"0" * (50 * 1024 * 1024)}
     with pytest.raises(PackageError, match="bom nén"):
         upload(zipped(entries), collection)
-    settings.H5P_MAX_EXTRACTED_BYTES = 1024 * 1024
+    settings.PACKAGE_MAX_EXTRACTED_BYTES = 1024 * 1024
     with pytest.raises(PackageError, match="khi giải nén vượt quá"):
         upload(zipped(hub_entries() | {"content/big.txt": bytes(range(256)) * 8192}), collection)
     assert stored_files() == []
 
 
 def test_size_and_count_limits_name_the_limit(collection, settings):
-    settings.H5P_MAX_PACKAGE_BYTES = 100 * 1024
+    settings.PACKAGE_MAX_BYTES = 100 * 1024
     with pytest.raises(PackageError, match="Gói quá lớn"):
         upload(TESTDATA / "valid" / "H5P.TrueFalse.h5p", collection)
-    settings.H5P_MAX_PACKAGE_BYTES = 300 * 1024 * 1024
-    settings.H5P_MAX_FILES = 20
+    settings.PACKAGE_MAX_BYTES = 300 * 1024 * 1024
+    settings.PACKAGE_MAX_FILES = 20
     with pytest.raises(PackageError, match="quá nhiều tệp"):
         upload(TESTDATA / "valid" / "H5P.TrueFalse.h5p", collection)
 

@@ -26,6 +26,12 @@
     var visibleSince = null;
 
     function say(text) { status.textContent = text || ""; }
+    function settle(body) {
+      (body.activities || []).forEach(function (a) {
+        if (a.waiting) say(a.waiting);
+        if (a.completed) { say(figure.dataset.doneText || ""); figure.dataset.completed = "1"; }
+      });
+    }
     function report(verb, payload) {
       if (window.lmsProgress) window.lmsProgress.report(activity, verb, payload || {});
     }
@@ -44,12 +50,9 @@
         if (window.lmsProgress) window.lmsProgress.flush();
         visibleSince = Date.now();
       } else if (message.type === "xapi" && message.data) {
-        post(figure.dataset.xapiUrl, { statement: message.data }).then(function (body) {
-          (body.activities || []).forEach(function (a) {
-            if (a.waiting) say(a.waiting);
-            if (a.completed) { say(figure.dataset.doneText || ""); figure.dataset.completed = "1"; }
-          });
-        });
+        post(figure.dataset.xapiUrl, { statement: message.data }).then(settle);
+      } else if (message.type === "scorm" && message.data) {
+        post(figure.dataset.scormUrl, { cmi: message.data.cmi }).then(settle);
       } else if (message.type === "state" && message.data) {
         post(figure.dataset.stateUrl, { state: message.data });
       } else if (message.type === "error") {
