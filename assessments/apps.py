@@ -7,6 +7,7 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("Kiểm tra, đánh giá")
 
     def ready(self) -> None:
-        from . import kind, signals  # noqa: F401
+        from . import kind, packs, signals  # noqa: F401
 
         kind.register()
+        packs.register()

@@ -4,10 +4,13 @@ leave in them: xAPI statements, resume state, SCORM attempts."""
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import CollectionMember
 from wagtail.search import index
+
+from .packfile import PackError, key_id, load_public_key
 
 
 class H5PLibrary(models.Model):
@@ -160,3 +163,35 @@ class ScormAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"attempt {self.number} of {self.learner_id} in {self.activity_id}"
+
+
+class TrustedPackKey(models.Model):
+    """Another installation's public key: course packs it signed are accepted here."""
+
+    name = models.CharField(_("tên"), max_length=120, help_text=_("Ví dụ: Sở GD&ĐT tỉnh Cao Bằng"))
+    public_key = models.CharField(
+        _("khóa công khai"),
+        max_length=200,
+        unique=True,
+        help_text=_("Dạng ed25519:… do hệ thống kia cung cấp (trang Gói khóa học của họ)."),
+    )
+    key_id = models.CharField(max_length=16, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("khóa tin cậy cho gói khóa học")
+        verbose_name_plural = _("khóa tin cậy cho gói khóa học")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_id})"
+
+    def save(self, *args, **kwargs):
+        self.public_key = self.public_key.strip()
+        self.key_id = key_id(load_public_key(self.public_key))
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        try:
+            load_public_key(self.public_key.strip())
+        except PackError as error:
+            raise ValidationError({"public_key": str(error)}) from None

@@ -7,7 +7,6 @@ Run alone:
 """
 
 import io
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -15,6 +14,7 @@ from playwright.sync_api import expect
 from content_packs.kind import PACKAGE
 from content_packs.models import PackageState, ScormAttempt, Statement
 from content_packs.services.packages import h5p_package_create
+from content_packs.tests.testdata import H5P
 from courses.models import Activity, ActivityProgress, CourseWorkspace
 from courses.services.enrolment import enrolment_create
 from tests.conftest import BROWSER_TEST
@@ -22,7 +22,7 @@ from tests.test_browser_flow import log_in, wait_until
 
 pytestmark = BROWSER_TEST
 
-VALID = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "h5p" / "valid"
+VALID = H5P / "valid"
 
 
 def place_package(course_tree, name: str, *, lesson_index: int = 0):

@@ -1,5 +1,7 @@
 """The question bank: each course's questions, in categories, with tags."""
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -86,6 +88,9 @@ class Question(PreviewableMixin, ClusterableModel):
     order. A question with an audio prompt is a listening question, whatever its form.
     """
 
+    # Stable across installations: a course pack that brings the question again updates
+    # it instead of adding a copy (assessments.packs).
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     course = models.ForeignKey(
         "courses.CoursePage",
         on_delete=models.CASCADE,

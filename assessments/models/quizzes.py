@@ -28,6 +28,9 @@ class Shown(models.TextChoices):
 
 
 class Quiz(ClusterableModel):
+    # Stable across installations: lesson blocks in a course pack name the quiz by it,
+    # and a newer pack updates the quiz (its activity and attempts stay).
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     course = models.ForeignKey(
         "courses.CoursePage",
         on_delete=models.CASCADE,

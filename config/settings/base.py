@@ -385,6 +385,11 @@ PACKAGE_MAX_FILES = int(os.environ.get("PACKAGE_MAX_FILES", 10_000))
 CONTENT_ORIGIN = os.environ.get("CONTENT_ORIGIN", "").rstrip("/")
 # How long a package address handed to a learner's page stays valid.
 CONTENT_TOKEN_SECONDS = int(os.environ.get("CONTENT_TOKEN_SECONDS", 12 * 3600))
+# Course packs: this installation's signing key (made on first use; PRIVATE_ROOT's
+# pack-signing-key.pem when empty) and other installations' public keys whose packs are
+# accepted, besides those admins trust in the admin ("ed25519:…", comma-separated).
+CONTENT_PACK_SIGNING_KEY_FILE = os.environ.get("CONTENT_PACK_SIGNING_KEY_FILE", "")
+CONTENT_PACK_TRUSTED_KEYS = env_list("CONTENT_PACK_TRUSTED_KEYS", "")
 
 # Live classes' audio and video: the Janus server (bin/janus; docker/'s janus service).
 # The secrets default to the files bin/janus writes into LIVE_JANUS_RUNTIME_DIR on its

@@ -1,8 +1,6 @@
 """Packages in the Wagtail admin: a trainer uploads into the courses they teach and sees,
 chooses, edits and deletes only those; a refused upload says why and keeps nothing."""
 
-from pathlib import Path
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -10,10 +8,11 @@ from django.urls import reverse
 from cms.media.storage import media_storage, walk
 from content_packs.models import Package
 from content_packs.services.packages import h5p_package_create
+from content_packs.tests.testdata import H5P
 from courses.models import CourseWorkspace
 from tests.factories import build_course
 
-TESTDATA = Path(__file__).resolve().parents[3] / "shared" / "testdata" / "h5p"
+TESTDATA = H5P
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,9 @@ from cms.media.storage import media_storage, walk
 from content_packs.archive import PackageError
 from content_packs.models import H5PLibrary, Package
 from content_packs.services.packages import h5p_package_create, package_delete
+from content_packs.tests.testdata import H5P
 
-TESTDATA = Path(__file__).resolve().parents[3] / "shared" / "testdata" / "h5p"
+TESTDATA = H5P
 VALID = sorted((TESTDATA / "valid").glob("*.h5p"))
 SCORED = {
     "H5P.Accordion.h5p": False,

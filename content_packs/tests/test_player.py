@@ -3,7 +3,6 @@ hostile requests are answered."""
 
 import json
 import uuid
-from pathlib import Path
 
 import pytest
 from django.core import signing
@@ -14,10 +13,11 @@ from content_packs.kind import PACKAGE
 from content_packs.models import PackageState, Statement
 from content_packs.selectors import TOKEN_SALT, play_token
 from content_packs.services.packages import h5p_package_create
+from content_packs.tests.testdata import H5P
 from courses.models import Activity, ActivityProgress, CourseWorkspace
 from courses.services.enrolment import enrolment_create, enrolment_withdraw
 
-VALID = Path(__file__).resolve().parents[3] / "shared" / "testdata" / "h5p" / "valid"
+VALID = H5P / "valid"
 
 pytestmark = pytest.mark.django_db
 

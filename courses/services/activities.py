@@ -1,6 +1,7 @@
 """Activities: what a course tracks. Lessons follow the page tree; other kinds register
 and retire theirs through ``activity_register`` and ``activity_retire``."""
 
+import uuid
 from functools import partial
 
 from django.db import transaction
@@ -118,6 +119,43 @@ def _reachable(lesson: LessonPage) -> bool:
         LessonPage.objects.filter(pk=lesson.pk, live=True).exists()
         and not Page.objects.ancestor_of(lesson).filter(depth__gt=1, live=False).exists()
     )
+
+
+def activity_reserve(
+    *,
+    pk: uuid.UUID,
+    course: CoursePage,
+    kind: str,
+    title: str,
+    page: Page | None = None,
+    source_ref: str = "",
+) -> bool:
+    """Keep an activity's id from another installation (a course pack brings it): an
+    inactive placeholder that the lesson's or the source's own registration then takes
+    over, so progress reported against that id elsewhere means the same thing here.
+
+    Nothing is done (False) when the id is taken, or the lesson or source already has
+    an activity here: an installation's own ids always win.
+    """
+    if page is None and not source_ref:
+        raise ServiceError("An activity is reserved for a page or a source reference")
+    taken = Activity.objects.filter(pk=pk).exists() or (
+        Activity.objects.filter(page_id=page.pk).exists()
+        if page is not None
+        else Activity.objects.filter(kind=kind, source_ref=source_ref).exists()
+    )
+    if taken:
+        return False
+    Activity.objects.create(
+        pk=pk,
+        course=course,
+        kind=kind,
+        title=title[:255],
+        page=page,
+        source_ref=source_ref,
+        is_active=False,
+    )
+    return True
 
 
 def activity_sync_for_lesson(lesson: LessonPage) -> Activity | None:
