@@ -195,3 +195,48 @@ class TrustedPackKey(models.Model):
             load_public_key(self.public_key.strip())
         except PackError as error:
             raise ValidationError({"public_key": str(error)}) from None
+
+
+class PackJob(models.Model):
+    """An export or import of a course pack run by a worker, with its progress."""
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", _("Xuất gói")
+        IMPORT = "import", _("Nhập gói")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Đang chờ")
+        RUNNING = "running", _("Đang chạy")
+        DONE = "done", _("Xong")
+        FAILED = "failed", _("Không thành công")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    course = models.ForeignKey(
+        "courses.CoursePage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # "verify", "import" or "export": what done_bytes counts.
+    phase = models.CharField(max_length=8, blank=True)
+    done_bytes = models.BigIntegerField(default=0)
+    total_bytes = models.BigIntegerField(default=0)
+    message = models.TextField(blank=True)
+    # The pack's file under PRIVATE_ROOT/packs (the export's result, the import's input).
+    file = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(self.done_bytes * 100 / self.total_bytes) if self.total_bytes else 0

@@ -18,7 +18,9 @@ const files = [
   ["hls.js/LICENSE", "hls/LICENSE"],
   // SCORM packages: the runtime (the SCORM 1.2 and 2004 APIs) that plays them.
   ["scorm-again/dist/scorm12.min.js", "scorm-again/scorm12.min.js"],
+  ["scorm-again/dist/scorm12.min.js.map", "scorm-again/scorm12.min.js.map"],
   ["scorm-again/dist/scorm2004.min.js", "scorm-again/scorm2004.min.js"],
+  ["scorm-again/dist/scorm2004.min.js.map", "scorm-again/scorm2004.min.js.map"],
   ["scorm-again/LICENSE", "scorm-again/LICENSE"],
 ];
 // H5P packages: the standalone player, with the styles, fonts and images it loads.

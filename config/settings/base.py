@@ -358,6 +358,11 @@ CELERY_BEAT_SCHEDULE = {
     # Media uploads whose task was lost (a broker restarted, a database migrated from
     # documents) or whose run stopped reporting are handed to a worker again.
     "media-resume": {"task": "cms.tasks.media_assets_resume_task", "schedule": 300.0},
+    # Exported course packs nobody downloaded within two days.
+    "packs-discard-old": {
+        "task": "content_packs.tasks.pack_exports_discard_old_task",
+        "schedule": 3600.0,
+    },
 }
 
 # Spoken answers (assessments.services.recordings): the largest upload and the longest
