@@ -67,6 +67,7 @@ QUIZ_FIELDS = (
     "shuffle_options",
     "feedback_shown",
     "answers_shown",
+    "review_after_close",
 )
 QUIZ_TIMES = ("open_at", "close_at")
 
@@ -295,8 +296,9 @@ class _Loader:
         return pk
 
     def question(self, record: dict) -> None:
-        key = str(_uuid(record.get("key")))
-        question: Question = self.mine(Question, uuid.UUID(key))
+        # Kept as written: the pack refers to the question by the same text.
+        key = str(record.get("key"))
+        question: Question = self.mine(Question, _uuid(key))
         created = question.pk is None
         if "category" in record:
             question.category = self.category(record["category"])
@@ -354,8 +356,9 @@ class _Loader:
         return ModulePage.objects.child_of(self.course).filter(pk=pk).first()
 
     def quiz(self, record: dict) -> None:
-        key = str(_uuid(record.get("key")))
-        quiz: Quiz = self.mine(Quiz, uuid.UUID(key))
+        # Kept as written: the pack refers to the quiz by the same text.
+        key = str(record.get("key"))
+        quiz: Quiz = self.mine(Quiz, _uuid(key))
         if "module" in record:
             quiz.module = self.module(record["module"])
         for name in QUIZ_FIELDS:
@@ -376,10 +379,9 @@ class _Loader:
     def slot_question(self, key: Any) -> Question | None:
         if key is None:
             return None
-        key = str(_uuid(key))
-        if key in self.questions:
-            return self.questions[key]
-        found = self.mine(Question, uuid.UUID(key))
+        if str(key) in self.questions:
+            return self.questions[str(key)]
+        found = self.mine(Question, _uuid(key))
         return found if found.pk is not None else None
 
     def slots(self, quiz: Quiz, records: list[dict], what: str) -> None:

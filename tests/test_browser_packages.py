@@ -282,3 +282,40 @@ def test_a_failed_scorm_attempt_does_not_complete(
     assert attempt is not None
     summary = ActivityProgress.objects.get(learner=learner, activity=activity)
     assert summary.status != ActivityProgress.Status.COMPLETED and summary.passed is False
+
+
+JOB_DONE = "(document.querySelector('[data-pack-job]') || {dataset: {}}).dataset.state === 'done'"
+
+
+def test_a_trainer_exports_a_course_and_an_admin_imports_it_with_progress_shown_live(
+    phone, live_server, course_tree, trainer, h5p_storage, celery_worker, tmp_path
+):
+    from django.contrib.auth import get_user_model
+
+    from content_packs.models import PackJob
+
+    place_package(course_tree, "H5P.Accordion.h5p")
+    log_in(phone, live_server, trainer)
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/admin/pages/{course_tree.course.pk}/edit/")
+    # In the page's actions menu.
+    page.get_by_role("button", name="Thao tác").first.click()
+    page.get_by_role("link", name="Xuất gói khóa học").click()
+    page.get_by_role("button", name="Xuất gói", exact=True).click()
+    wait_for(page, JOB_DONE, 60)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Tải gói về").click()
+    pack = tmp_path / "khoa-hoc.lmspack"
+    download.value.save_as(pack)
+    assert pack.stat().st_size > 100_000
+
+    admin = get_user_model().objects.create_superuser("quantri", password="Mat-khau-2025")
+    phone.clear_cookies()
+    log_in(phone, live_server, admin)
+    page.goto(f"{live_server.url}/admin/course-packs/")
+    page.get_by_label("Tệp gói khóa học (.lmspack)").set_input_files(str(pack))
+    page.get_by_role("button", name="Kiểm tra và nhập").click()
+    wait_for(page, JOB_DONE, 60)
+    expect(page.get_by_role("link", name="Mở khóa học")).to_be_visible()
+    job = PackJob.objects.get(kind=PackJob.Kind.IMPORT)
+    assert job.course_id == course_tree.course.pk and job.done_bytes > 0

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "content_packs.middleware.ContentOriginMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
@@ -388,6 +389,10 @@ PACKAGE_MAX_FILES = int(os.environ.get("PACKAGE_MAX_FILES", 10_000))
 # own, whose cookies and storage are not the LMS's. Either way they play in a sandboxed
 # frame with an opaque origin, and only through an address that names the learner.
 CONTENT_ORIGIN = os.environ.get("CONTENT_ORIGIN", "").rstrip("/")
+if CONTENT_ORIGIN:
+    ALLOWED_HOSTS.append(CONTENT_ORIGIN.split("://", 1)[-1].split(":")[0])
+    # The lesson pages frame the player there.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["frame-src"].append(CONTENT_ORIGIN)  # noqa: F405
 # How long a package address handed to a learner's page stays valid.
 CONTENT_TOKEN_SECONDS = int(os.environ.get("CONTENT_TOKEN_SECONDS", 12 * 3600))
 # Course packs: this installation's signing key (made on first use; PRIVATE_ROOT's

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 import jsonschema
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import models, transaction
 from django.utils.text import slugify
@@ -511,7 +512,14 @@ def course_pack_import(
                 loader.packages()
                 loader.page_skeleton()
                 for part in pack_parts():
-                    loaded = part.load(manifest["parts"].get(part.name, []), loader)
+                    try:
+                        loaded = part.load(manifest["parts"].get(part.name, []), loader)
+                    except ValidationError as error:
+                        raise PackError(
+                            _("Phần “%(part)s” của gói không hợp lệ: %(detail)s")
+                            % {"part": part.name, "detail": "; ".join(error.messages)[:300]},
+                            code="structure",
+                        ) from None
                     for model, keys in loaded.items():
                         for key, pk in keys.items():
                             loader.keys[(model._meta.label_lower, str(key))] = pk

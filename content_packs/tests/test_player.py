@@ -239,3 +239,23 @@ def test_state_is_saved_per_learner_and_bounded(client, placed, learner, course_
     assert PackageState.objects.get(learner=learner, activity=activity).state == saved
     url = launch(client, activity).json()["url"]
     assert b"answers" in client.get(url).content, "the player starts from it"
+
+
+def test_with_an_origin_of_their_own_package_files_are_only_served_there(
+    client, placed, learner, course_tree, settings
+):
+    settings.CONTENT_ORIGIN = "http://noidung.testserver"
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "noidung.testserver"]
+    _package, activity = placed
+    enrolment_create(learner=learner, course=course_tree.course)
+    client.force_login(learner)
+    url = launch(client, activity).json()["url"]
+    assert url.startswith("http://noidung.testserver/content/")
+    path = url.removeprefix("http://noidung.testserver")
+    assert client.get(path).status_code == 404, "not on the LMS's own origin"
+    player = client.get(path, HTTP_HOST="noidung.testserver")
+    assert player.status_code == 200
+    # The LMS's pages are never served on the package files' origin.
+    elsewhere = client.get("/accounts/profile/", HTTP_HOST="noidung.testserver")
+    assert elsewhere.status_code == 301
+    assert not elsewhere["Location"].startswith("http://noidung.testserver")

@@ -1,5 +1,6 @@
 """Course packs: a course with its pages, images, documents, recordings (renditions and
-subtitles) and interactive packages goes into one signed file and comes back exactly,
+subtitles), interactive packages, quizzes and question bank goes into one signed file
+and comes back exactly,
 on an empty installation or over an older version of itself; a tampered pack is
 refused whole."""
 
@@ -19,6 +20,7 @@ from PIL import Image as PILImage
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 
+from assessments.tests.factories import bank, make_quiz
 from cms.media.storage import media_storage, walk
 from cms.models import MediaSubtitle
 from cms.tests.media_files import asset_from, generate
@@ -31,7 +33,7 @@ from courses.models import ActivityProgress, CoursePage, CourseWorkspace, Lesson
 from courses.services.enrolment import enrolment_create
 from courses.services.progress import activity_opened
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.django_db
 
 
@@ -61,6 +63,10 @@ def rich_course(settings, tmp_path, course_tree):
     subtitle.file.save("vi.vtt", ContentFile(b"WEBVTT\n\n00:00.000 --> 00:01.000\nXin chao\n"))
     with (VALID / "H5P.TrueFalse.h5p").open("rb") as source:
         package = package_create(source=source, collection=collection)
+    questions = bank(course_tree.course)
+    quiz = make_quiz(
+        course_tree.course, list(questions.values()), module=course_tree.modules[0], published=True
+    )
     lesson, other = course_tree.lessons[0], course_tree.lessons[1]
     lesson.body = [
         *lesson.body.raw_data,
@@ -74,6 +80,7 @@ def rich_course(settings, tmp_path, course_tree):
             "type": "package",
             "value": {"title": "Đúng sai", "package": package.pk, "required": True},
         },
+        {"type": "quiz", "value": {"quiz": quiz.pk, "note": "Làm sau khi học"}},
         {
             "type": "text",
             "value": f'<p>Xem <a linktype="page" id="{other.pk}">bài sau</a> và '
@@ -100,6 +107,8 @@ def test_a_course_round_trips_into_an_empty_installation(rich_course, keys, tmp_
     assert len(before["media"]) == 1 and before["media"][0]["rendition_files"]
     assert len(before["packages"]) == 1 and before["packages"][0]["libraries"]
     assert before["images"] and before["documents"]
+    quizzes = [r for r in before["parts"]["quizzes"] if r["type"] == "quiz"]
+    assert quizzes and quizzes[0]["slots"], "the quiz and its questions travel"
     pack = tmp_path / "khoa-hoc.lmspack"
     course_pack_export(rich_course.course, str(pack), private_key=private)
 
