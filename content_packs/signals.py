@@ -1,9 +1,11 @@
 """A course's packages follow its pages: published, unpublished, moved, deleted."""
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from cms.cache import tree_changed
 from courses.models import CourseWorkspace, LessonPage, ModulePage
 
 from .models import Package
@@ -35,6 +37,12 @@ def page_deleted(sender, instance, **kwargs):
 def package_deleted(sender, instance, **kwargs):
     package_activities_retire_for_package(instance.key)
     package_files_delete(instance)
+
+
+@receiver(post_save, sender=Package, dispatch_uid="package-rules-changed")
+def package_saved(sender, instance, **kwargs):
+    # Whether it is scored and its pass mark decide completion: read from the tree cache.
+    transaction.on_commit(tree_changed)
 
 
 @receiver(post_save, sender=CourseWorkspace, dispatch_uid="package-permissions-granted")

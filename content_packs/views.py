@@ -60,7 +60,7 @@ def _sandboxed(response: HttpResponse, request) -> HttpResponse:
     cookie, no storage, no reach into the LMS's pages."""
     extra = f" {settings.CONTENT_ORIGIN}" if settings.CONTENT_ORIGIN else ""
     response["Content-Security-Policy"] = (
-        "sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads; "
+        "sandbox allow-scripts allow-forms allow-modals allow-downloads; "
         f"default-src 'self'{extra} 'unsafe-inline' 'unsafe-eval' data: blob:; "
         "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'none'"
     )

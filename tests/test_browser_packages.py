@@ -319,3 +319,24 @@ def test_a_trainer_exports_a_course_and_an_admin_imports_it_with_progress_shown_
     expect(page.get_by_role("link", name="Mở khóa học")).to_be_visible()
     job = PackJob.objects.get(kind=PackJob.Kind.IMPORT)
     assert job.course_id == course_tree.course.pk and job.done_bytes > 0
+
+
+def test_answers_given_while_the_link_is_down_arrive_when_it_returns(
+    phone, live_server, course_tree, learner, h5p_storage
+):
+    lesson, package, activity = place_package(course_tree, "H5P.TrueFalse.h5p")
+    enrolment_create(learner=learner, course=course_tree.course)
+    log_in(phone, live_server, learner)
+    page = phone.new_page()
+    page.goto(live_server.url + lesson.url)
+    content = frame_of(page, activity)
+    expect(content.locator(".h5p-true-false-answer").first).to_be_visible(timeout=20_000)
+    page.route("**/api/packages/*/xapi", lambda route: route.abort("internetdisconnected"))
+    content.locator(".h5p-true-false-answer").first.click()
+    content.get_by_role("button", name="Check").click()
+    assert not wait_until(lambda: Statement.objects.filter(learner=learner).exists(), 3)
+    assert page.evaluate("localStorage.getItem('lms-package-outbox')").count("answered") >= 1
+    page.unroute("**/api/packages/*/xapi")
+    assert wait_until(
+        lambda: Statement.objects.filter(learner=learner, verb__endswith="/answered").exists(), 30
+    ), "kept and sent again once the link is back"

@@ -221,3 +221,22 @@ def test_a_newer_pack_updates_the_course_in_place_and_keeps_progress(
     summary = ActivityProgress.objects.get(learner=learner, activity=activity)
     assert summary.opened_at is not None, "the learner's progress stays"
     assert connection.in_atomic_block  # the test's own transaction, nothing left open
+
+
+def test_html_from_a_pack_is_cleaned_as_the_editor_would(rich_course, keys, tmp_path):
+    private, public, _text = keys
+    lesson = LessonPage.objects.get(pk=rich_course.lessons[1].pk)
+    lesson.body = [
+        {
+            "type": "text",
+            "value": '<p onclick="steal()">Chào<script>alert(1)</script> '
+            '<a href="javascript:alert(2)">bấm</a></p>',
+        }
+    ]
+    lesson.save_revision().publish()
+    pack = tmp_path / "khoa-hoc.lmspack"
+    course_pack_export(rich_course.course, str(pack), private_key=private)
+    course_pack_import(str(pack), trusted_keys=[public])
+    html = LessonPage.objects.get(pk=lesson.pk).body.raw_data[0]["value"]
+    assert "Chào" in html and "bấm" in html
+    assert "script" not in html and "onclick" not in html and "javascript:" not in html

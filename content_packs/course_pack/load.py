@@ -34,7 +34,7 @@ from courses.services.activities import activity_reserve
 from ..models import H5PLibrary, Package
 from ..packfile import PackError, PackReader
 from .export import PAGE_FIELDS, PAGE_TYPES, _own_fields
-from .references import map_rich_text, map_stream
+from .references import clean_rich_text, map_rich_text, map_stream
 
 PAGE_MODELS = {name: model for model, name in PAGE_TYPES.items()}
 _REF = {"type": ["object", "null"]}
@@ -223,7 +223,7 @@ class _Import:
             found = self.resolve({"$ref": labels[kind], "key": key})
             return str(found) if found is not None else None
 
-        return map_rich_text(html, rewrite)
+        return map_rich_text(clean_rich_text(html), rewrite)
 
     def course_page(self) -> bool:
         data = self.manifest["course"]

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import nh3
 from django.db.models import Model
 from wagtail import blocks
 
@@ -85,3 +86,29 @@ def map_rich_text(html: str, rewrite_id: Callable[[str, str], str | None]) -> st
         return ID_ATTRIBUTE.sub(f'id="{new_id}"', tag, count=1)
 
     return RICH_REFERENCE.sub(replace, html or "")
+
+
+# What Wagtail's rich-text editor can produce (its database format), and nothing else: a
+# pack's HTML never went through this installation's editor, so it is cleaned as the
+# editor would have refused it.
+RICH_TAGS = {
+    "p", "br", "h2", "h3", "h4", "h5", "h6", "b", "strong", "i", "em", "u", "s", "sub",
+    "sup", "code", "blockquote", "ul", "ol", "li", "a", "hr", "embed",
+}  # fmt: skip
+RICH_ATTRIBUTES = {
+    "a": {"href", "linktype", "id"},
+    "embed": {"embedtype", "id", "format", "alt", "url"},
+}
+VOID_EMBED = re.compile(r"<embed\b([^>]*?)\s*/?>")
+
+
+def clean_rich_text(html: str) -> str:
+    cleaned = nh3.clean(
+        html or "",
+        tags=RICH_TAGS,
+        attributes=RICH_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto", "tel"},
+        link_rel=None,
+    )
+    # Wagtail finds embeds in its database format by their self-closing form.
+    return VOID_EMBED.sub(lambda m: f"<embed{m.group(1)}/>", cleaned)

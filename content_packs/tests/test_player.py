@@ -259,3 +259,23 @@ def test_with_an_origin_of_their_own_package_files_are_only_served_there(
     elsewhere = client.get("/accounts/profile/", HTTP_HOST="noidung.testserver")
     assert elsewhere.status_code == 301
     assert not elsewhere["Location"].startswith("http://noidung.testserver")
+
+
+def test_a_changed_pass_mark_applies_to_the_next_answer(
+    client, placed, learner, course_tree, settings, django_capture_on_commit_callbacks
+):
+    settings.PACKAGE_MIN_SECONDS = 0
+    package, activity = placed
+    package.pass_percent = 100
+    with django_capture_on_commit_callbacks(execute=True):
+        package.save()
+    enrolment_create(learner=learner, course=course_tree.course)
+    client.force_login(learner)
+    client.get(launch(client, activity).json()["url"])
+    half = post(client, activity, "xapi", {"statement": statement(score=1, maximum=2)})
+    assert half.json()["activities"][0]["completed"] is False
+    package.pass_percent = 50
+    with django_capture_on_commit_callbacks(execute=True):
+        package.save()
+    again = post(client, activity, "xapi", {"statement": statement(score=1, maximum=2)})
+    assert again.json()["activities"][0]["completed"] is True

@@ -5,16 +5,56 @@
 (function () {
   "use strict";
   var csrf = document.querySelector('meta[name="csrf-token"]').content;
-  var SANDBOX = "allow-scripts allow-forms allow-popups allow-modals allow-downloads";
+  var SANDBOX = "allow-scripts allow-forms allow-modals allow-downloads";
 
-  function post(url, body) {
-    return fetch(url, {
+  // What the package reports is kept (in this tab and in the phone's storage) until the
+  // LMS has answered: a dropped link delays it, never loses it. A refusal (4xx) is final;
+  // the latest resume state replaces an unsent older one.
+  var STORE = "lms-package-outbox";
+  var outbox = [];
+  try { outbox = JSON.parse(localStorage.getItem(STORE) || "[]"); } catch (e) { outbox = []; }
+  var waitMs = 2000, sending = false;
+
+  function persist() {
+    try { localStorage.setItem(STORE, JSON.stringify(outbox.slice(-200))); } catch (e) { /* full */ }
+  }
+
+  function post(url, body, replaceKey) {
+    return new Promise(function (resolve) {
+      if (replaceKey) outbox = outbox.filter(function (item) { return item.replace !== replaceKey; });
+      outbox.push({ url: url, body: body, replace: replaceKey || null });
+      outbox[outbox.length - 1].resolve = resolve;
+      persist();
+      drain();
+    });
+  }
+
+  function drain() {
+    if (sending || !outbox.length) return;
+    sending = true;
+    var item = outbox[0];
+    fetch(item.url, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify(body)
-    }).then(function (r) { return r.json().catch(function () { return {}; }); });
+      body: JSON.stringify(item.body)
+    }).then(function (r) {
+      if (r.status >= 500 || r.status === 429) throw new Error(r.status);
+      return r.json().catch(function () { return {}; });
+    }).then(function (answer) {
+      outbox.shift();
+      persist();
+      waitMs = 2000;
+      sending = false;
+      if (item.resolve) item.resolve(answer);
+      drain();
+    }).catch(function () {
+      sending = false;
+      setTimeout(drain, waitMs);
+      waitMs = Math.min(waitMs * 2, 60000);
+    });
   }
+  window.addEventListener("online", function () { waitMs = 2000; drain(); });
 
   function start(figure) {
     if (figure.dataset.started) return;
@@ -52,9 +92,9 @@
       } else if (message.type === "xapi" && message.data) {
         post(figure.dataset.xapiUrl, { statement: message.data }).then(settle);
       } else if (message.type === "scorm" && message.data) {
-        post(figure.dataset.scormUrl, { cmi: message.data.cmi }).then(settle);
+        post(figure.dataset.scormUrl, { cmi: message.data.cmi }, "scorm:" + activity).then(settle);
       } else if (message.type === "state" && message.data) {
-        post(figure.dataset.stateUrl, { state: message.data });
+        post(figure.dataset.stateUrl, { state: message.data }, "state:" + activity);
       } else if (message.type === "error") {
         say(figure.dataset.errorText || "");
       }
@@ -84,4 +124,5 @@
   }
 
   document.querySelectorAll("[data-package-player]").forEach(start);
+  drain();
 })();
