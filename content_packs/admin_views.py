@@ -53,9 +53,11 @@ class PackageUploadForm(forms.Form):
         kwargs.pop("instance", None)
         kwargs.pop("for_user", None)
         super().__init__(*args, **kwargs)
-        self.fields[
-            "collection"
-        ].queryset = package_permission_policy.collections_user_has_permission_for(user, "add")
+        collections = package_permission_policy.collections_user_has_permission_for(user, "add")
+        self.fields["collection"].queryset = collections
+        # A trainer of one course has nothing to choose.
+        if len(collections[:2]) == 1:
+            self.fields["collection"].initial = collections[0].pk
 
 
 class PackageIndexView(model_views.IndexView):

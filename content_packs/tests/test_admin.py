@@ -54,6 +54,8 @@ def test_a_trainer_uploads_a_package_into_their_course(client, trainer, course_t
     client.force_login(trainer)
     form = client.get(reverse("packages:add"))
     assert form.status_code == 200
+    # Their only course is already chosen.
+    assert form.context["form"].fields["collection"].initial == collection_of(course_tree).pk
     answer = upload(client, collection_of(course_tree), "H5P.MultiChoice.h5p", title="Câu hỏi 1")
     assert answer.status_code == 302
     package = Package.objects.get()
