@@ -36,7 +36,7 @@ from .selectors import (
     play_token,
     scorm_attempt_current,
 )
-from .services.scorm import scorm_commit, scorm_resume
+from .services.scorm import scorm_commit, scorm_next_attempt, scorm_resume
 from .services.statements import MAX_STATE_CHARS, package_state_save, statement_record
 
 MAX_BODY_BYTES = MAX_STATE_CHARS + 16 * 1024
@@ -158,8 +158,15 @@ def scorm(request, activity_id):
     if found is None or found[1].kind == Package.Kind.H5P:
         return json_error(404, "not_found", _("Không tìm thấy bài tập này."))
     try:
+        attempt = body.get("attempt", 0)
+        if isinstance(attempt, bool) or not isinstance(attempt, int) or attempt < 0:
+            return json_error(400, "invalid", _("Số lượt học không hợp lệ."))
         result = scorm_commit(
-            learner=request.user, activity=found[0], package=found[1], cmi=body.get("cmi")
+            learner=request.user,
+            activity=found[0],
+            package=found[1],
+            cmi=body.get("cmi"),
+            attempt_number=attempt,
         )
     except ServiceError as error:
         return error_response(error)
@@ -226,8 +233,12 @@ def _sco_page(request, play: Play, stored: str) -> HttpResponse:
         raise Http404
     package = play.package
     attempt = scorm_attempt_current(learner_id=play.learner_id, activity_id=play.activity.pk)
+    number = scorm_next_attempt(kind=package.kind, attempt=attempt)
+    if attempt is not None and attempt.number != number:
+        attempt = None  # a new attempt starts from nothing
     learner = get_user_model().objects.get(pk=play.learner_id)
     config = {
+        "attempt": number,
         "activity": str(play.activity.pk),
         "version": "1.2" if package.kind == Package.Kind.SCORM12 else "2004",
         "parentOrigin": lms_origin(request),

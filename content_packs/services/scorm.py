@@ -67,24 +67,53 @@ def scorm_outcome(kind: str, cmi: dict) -> dict:
     }
 
 
+def scorm_attempt_finished(kind: str, attempt: ScormAttempt | None) -> bool:
+    """Whether the learner's next session starts a new attempt: the last one ended
+    without "suspend" once the content had said it was completed, passed or failed."""
+    if attempt is None:
+        return False
+    cmi = attempt.cmi if isinstance(attempt.cmi, dict) else {}
+    exit_ = (
+        _object(cmi.get("core")).get("exit") if kind == Package.Kind.SCORM12 else cmi.get("exit")
+    )
+    ended = attempt.completion_status == "completed" or bool(attempt.success_status)
+    return ended and exit_ in ("", "normal", "logout", "time-out")
+
+
+def scorm_next_attempt(*, kind: str, attempt: ScormAttempt | None) -> int:
+    """The attempt number a session opened now belongs to."""
+    if attempt is None:
+        return 1
+    return attempt.number + 1 if scorm_attempt_finished(kind, attempt) else attempt.number
+
+
 def scorm_commit(
-    *, learner, activity: Activity, package: Package, cmi: dict
+    *, learner, activity: Activity, package: Package, cmi: dict, attempt_number: int = 0
 ) -> IngestResult | None:
-    """Keep ``cmi`` as the learner's current attempt and report what it says."""
+    """Keep ``cmi`` as the learner's attempt ``attempt_number`` (the one their session
+    was opened for; 0: the current one) and report what it says. A commit for any
+    attempt but the current one or the next is refused."""
     if not isinstance(cmi, dict):
         raise ServiceError(_("Dữ liệu SCORM (cmi) phải là một đối tượng JSON."), code="scorm")
     if len(json.dumps(cmi)) > MAX_CMI_CHARS:
         raise ServiceError(_("Dữ liệu SCORM quá lớn."), code="too_large")
     outcome = scorm_outcome(package.kind, cmi)
     with transaction.atomic():
-        attempt = (
+        current = (
             ScormAttempt.objects.select_for_update()
             .filter(learner=learner, activity=activity)
             .order_by("-number")
             .first()
         )
-        if attempt is None:
-            attempt = ScormAttempt(learner=learner, activity=activity, number=1)
+        latest = current.number if current else 0
+        number = attempt_number or latest or 1
+        if not (max(latest, 1) <= number <= latest + 1):
+            raise ServiceError(_("Lượt học này đã kết thúc; hãy mở lại bài tập."), code="attempt")
+        attempt = (
+            current
+            if current is not None and current.number == number
+            else ScormAttempt(learner=learner, activity=activity, number=number)
+        )
         attempt.cmi = cmi
         attempt.completion_status = outcome["completion"][:32]
         attempt.success_status = outcome["success"]

@@ -279,3 +279,14 @@ def test_a_changed_pass_mark_applies_to_the_next_answer(
         package.save()
     again = post(client, activity, "xapi", {"statement": statement(score=1, maximum=2)})
     assert again.json()["activities"][0]["completed"] is True
+
+
+def test_the_exercise_shows_in_the_outline_and_my_learning(client, placed, learner, course_tree):
+    _package, activity = placed
+    enrolment_create(learner=learner, course=course_tree.course)
+    client.force_login(learner)
+    outline = client.get(course_tree.course.url).content.decode()
+    assert "kind-package" in outline and "Đúng hay sai" in outline
+    assert f"#package-{activity.pk}" in outline
+    mine = client.get(reverse("my-learning")).content.decode()
+    assert course_tree.course.title in mine

@@ -228,3 +228,33 @@ def test_commits_need_an_enrolment(client, placed, learner):
     client.force_login(learner)
     assert commit(client, activity, {"cmi": {}}).status_code == 404
     assert not ScormAttempt.objects.exists()
+
+
+def test_a_finished_attempt_makes_the_next_session_a_new_attempt(
+    client, placed, learner, course_tree
+):
+    _package, activity = placed
+    enrolment_create(learner=learner, course=course_tree.course)
+    client.force_login(learner)
+    finished = {
+        "attempt": 1,
+        "cmi": {
+            "core": {"lesson_status": "passed", "lesson_location": "p-9", "exit": ""},
+            "suspend_data": "xong",
+        },
+    }
+    assert commit(client, activity, finished).status_code == 200
+    url = client.get(reverse("package-launch", args=[activity.pk])).json()["url"]
+    page = client.get(client.get(url)["Location"]).content.decode()
+    assert '"attempt": 2' in page and "p-9" not in page, "a new attempt starts afresh"
+    second = {"attempt": 2, "cmi": {"core": {"lesson_status": "incomplete"}}}
+    assert commit(client, activity, second).status_code == 200
+    assert list(
+        ScormAttempt.objects.filter(learner=learner)
+        .order_by("number")
+        .values_list("number", "completion_status")
+    ) == [(1, "completed"), (2, "incomplete")]
+    for stale in (1, 5):
+        refused = commit(client, activity, {"attempt": stale, "cmi": {}})
+        assert refused.status_code == 400 and refused.json()["detail"]
+    assert ScormAttempt.objects.get(learner=learner, number=1).cmi["suspend_data"] == "xong"

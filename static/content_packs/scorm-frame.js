@@ -35,7 +35,10 @@
 
   function commit() {
     var cmi = JSON.parse(JSON.stringify(api.cmi));
-    window.parent.postMessage({ lmsPackage: config.activity, type: "scorm", data: { cmi: cmi } }, config.parentOrigin);
+    window.parent.postMessage(
+      { lmsPackage: config.activity, type: "scorm", data: { cmi: cmi, attempt: config.attempt } },
+      config.parentOrigin
+    );
   }
   (scorm12 ? ["LMSCommit", "LMSFinish"] : ["Commit", "Terminate"]).forEach(function (name) {
     api.on(name, commit);

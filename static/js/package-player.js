@@ -92,7 +92,8 @@
       } else if (message.type === "xapi" && message.data) {
         post(figure.dataset.xapiUrl, { statement: message.data }).then(settle);
       } else if (message.type === "scorm" && message.data) {
-        post(figure.dataset.scormUrl, { cmi: message.data.cmi }, "scorm:" + activity).then(settle);
+        var attempt = message.data.attempt || 0;
+        post(figure.dataset.scormUrl, { cmi: message.data.cmi, attempt: attempt }, "scorm:" + activity + ":" + attempt).then(settle);
       } else if (message.type === "state" && message.data) {
         post(figure.dataset.stateUrl, { state: message.data }, "state:" + activity);
       } else if (message.type === "error") {
