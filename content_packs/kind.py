@@ -21,9 +21,10 @@ from courses.activity_kinds import (
     FoldContext,
     OutlineEntry,
     fold_default,
+    lessons_holding,
     register_kind,
 )
-from courses.models import Activity, ActivityProgress, LessonPage, Verb
+from courses.models import Activity, ActivityProgress, Verb
 
 from .models import Package
 
@@ -97,15 +98,10 @@ def package_evidence(summary: ActivityProgress, activity: Activity, ctx: FoldCon
 
 
 def describe_package(activities: list[Activity]) -> dict[uuid.UUID, OutlineEntry]:
-    lessons = {
-        page.path: page
-        for page in LessonPage.objects.filter(
-            path__in=[a.position.split("~", 1)[0] for a in activities]
-        ).only("id", "url_path", "depth", "path", "title")
-    }
+    lessons = lessons_holding(activities)
     entries = {}
     for activity in activities:
-        lesson = lessons.get(activity.position.split("~", 1)[0])
+        lesson = lessons.get(activity.pk)
         entries[activity.pk] = OutlineEntry(
             title=activity.title,
             url=f"{lesson.get_url()}#package-{activity.pk}" if lesson else "",

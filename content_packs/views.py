@@ -2,6 +2,7 @@
 sandboxed frame loads the player and files through it (the address is the key, no
 cookie), and results come back through the learner's page (session again)."""
 
+import functools
 import json
 import mimetypes
 import posixpath
@@ -101,76 +102,68 @@ def launch(request, activity_id):
     return JsonResponse({"url": content_url(token), "kind": package.kind})
 
 
-@require_POST
-def xapi(request, activity_id):
-    body = _json_body(request)
-    if isinstance(body, JsonResponse):
-        return body
-    found = access_package_activity(request.user, activity_id)
-    if found is None:
-        return json_error(404, "not_found", _("Không tìm thấy bài tập này."))
-    try:
-        result = statement_record(
-            learner=request.user, activity=found[0], statement=body.get("statement")
-        )
-    except ServiceError as error:
-        return error_response(error)
-    answer: dict = {"stored": True}
+def _package_api(view):
+    """A package's report to the LMS: JSON from the signed-in learner of a package they
+    may play; a refusal answers with its reason."""
+
+    @require_POST
+    @functools.wraps(view)
+    def wrapped(request, activity_id):
+        body = _json_body(request)
+        if isinstance(body, JsonResponse):
+            return body
+        found = access_package_activity(request.user, activity_id)
+        if found is None:
+            return json_error(404, "not_found", _("Không tìm thấy bài tập này."))
+        try:
+            return view(request, body, *found)
+        except ServiceError as error:
+            return error_response(error)
+
+    return wrapped
+
+
+def _answer(body: dict) -> JsonResponse:
+    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+
+
+@_package_api
+def xapi(request, body: dict, activity, package):
+    result = statement_record(
+        learner=request.user, activity=activity, statement=body.get("statement")
+    )
+    answer = _progress_answer(result)
     if result is not None:
         event = result.events[0]
         answer["event"] = {"status": event.status} | (
             {"detail": event.detail} if event.code else {}
         )
-        answer["activities"] = [
-            {
-                "activity": str(a.activity_id),
-                "completed": a.status == ActivityProgress.Status.COMPLETED,
-            }
-            | ({"waiting": a.waiting} if a.waiting else {})
-            for a in result.activities
-        ]
-    return JsonResponse(answer, json_dumps_params={"ensure_ascii": False})
+    return _answer(answer)
 
 
-@require_POST
-def state(request, activity_id):
-    body = _json_body(request)
-    if isinstance(body, JsonResponse):
-        return body
-    found = access_package_activity(request.user, activity_id)
-    if found is None:
-        return json_error(404, "not_found", _("Không tìm thấy bài tập này."))
+@_package_api
+def state(request, body: dict, activity, package):
     if len(json.dumps(body.get("state"))) > MAX_STATE_CHARS:
         return json_error(413, "too_large", _("Trạng thái quá lớn."))
-    try:
-        package_state_save(learner=request.user, activity=found[0], state=body.get("state"))
-    except ServiceError as error:
-        return error_response(error)
-    return JsonResponse({"saved": True})
+    package_state_save(learner=request.user, activity=activity, state=body.get("state"))
+    return _answer({"saved": True})
 
 
-@require_POST
-def scorm(request, activity_id):
-    body = _json_body(request)
-    if isinstance(body, JsonResponse):
-        return body
-    found = access_package_activity(request.user, activity_id)
-    if found is None or found[1].kind == Package.Kind.H5P:
+@_package_api
+def scorm(request, body: dict, activity, package):
+    if package.kind == Package.Kind.H5P:
         return json_error(404, "not_found", _("Không tìm thấy bài tập này."))
-    try:
-        attempt = body.get("attempt", 0)
-        if isinstance(attempt, bool) or not isinstance(attempt, int) or attempt < 0:
-            return json_error(400, "invalid", _("Số lượt học không hợp lệ."))
-        result = scorm_commit(
-            learner=request.user,
-            activity=found[0],
-            package=found[1],
-            cmi=body.get("cmi"),
-            attempt_number=attempt,
-        )
-    except ServiceError as error:
-        return error_response(error)
-    return JsonResponse(_progress_answer(result), json_dumps_params={"ensure_ascii": False})
+    attempt = body.get("attempt", 0)
+    if isinstance(attempt, bool) or not isinstance(attempt, int) or attempt < 0:
+        return json_error(400, "invalid", _("Số lượt học không hợp lệ."))
+    result = scorm_commit(
+        learner=request.user,
+        activity=activity,
+        package=package,
+        cmi=body.get("cmi"),
+        attempt_number=attempt,
+    )
+    return _answer(_progress_answer(result))
 
 
 def _progress_answer(result) -> dict:

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.utils.translation import gettext as _
 
@@ -202,6 +202,21 @@ def describe_activities(activities: Iterable[Activity]) -> dict[uuid.UUID, Outli
         kind = get_kind(name)
         entries.update((kind.describe if kind else describe_by_title)(group))
     return entries
+
+
+def lessons_holding(activities: list[Activity]) -> dict[uuid.UUID, Any]:
+    """The lesson each block-placed activity sits in (its position is the lesson's path
+    followed by "~"), for kinds whose outline entries link into a lesson."""
+    from .models import LessonPage
+
+    paths = {a.pk: a.position.split("~", 1)[0] for a in activities}
+    lessons = {
+        page.path: page
+        for page in LessonPage.objects.filter(path__in=set(paths.values())).only(
+            "id", "url_path", "depth", "path", "title"
+        )
+    }
+    return {pk: lessons.get(path) for pk, path in paths.items()}
 
 
 # --- the lesson kind ------------------------------------------------------------------

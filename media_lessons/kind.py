@@ -23,10 +23,11 @@ from courses.activity_kinds import (
     FoldContext,
     OutlineEntry,
     fold_default,
+    lessons_holding,
     merge_intervals,
     register_kind,
 )
-from courses.models import Activity, ActivityProgress, LessonPage, Verb
+from courses.models import Activity, ActivityProgress, Verb
 
 MEDIA = "media"
 # The fastest playback a player offers: wall time t may account for 2t of recording.
@@ -143,12 +144,7 @@ def media_evidence(summary: ActivityProgress, activity: Activity, ctx: FoldConte
 
 
 def describe_media(activities: list[Activity]) -> dict[uuid.UUID, OutlineEntry]:
-    lessons = {
-        page.path: page
-        for page in LessonPage.objects.filter(
-            path__in=[a.position.split("~", 1)[0] for a in activities]
-        ).only("id", "url_path", "depth", "path", "title")
-    }
+    lessons = lessons_holding(activities)
     assets = {
         key: (kind, duration)
         for key, kind, duration in MediaAsset.objects.filter(
@@ -157,7 +153,7 @@ def describe_media(activities: list[Activity]) -> dict[uuid.UUID, OutlineEntry]:
     }
     entries = {}
     for activity in activities:
-        lesson = lessons.get(activity.position.split("~", 1)[0])
+        lesson = lessons.get(activity.pk)
         key = uuid.UUID(asset_key_of(activity))
         kind, duration = assets.get(key, ("video", 0))
         entries[activity.pk] = OutlineEntry(

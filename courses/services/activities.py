@@ -2,14 +2,16 @@
 and retire theirs through ``activity_register`` and ``activity_retire``."""
 
 import uuid
+from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from django.db import transaction
 from wagtail.models import Page
 
 from cms.cache import tree_changed
 from courses.activity_kinds import LESSON, get_kind
-from courses.models import Activity, CoursePage, LessonPage, ModulePage
+from courses.models import Activity, CoursePage, CourseWorkspace, LessonPage, ModulePage
 
 from .errors import ServiceError
 
@@ -119,6 +121,71 @@ def _reachable(lesson: LessonPage) -> bool:
         LessonPage.objects.filter(pk=lesson.pk, live=True).exists()
         and not Page.objects.ancestor_of(lesson).filter(depth__gt=1, live=False).exists()
     )
+
+
+# A lesson block's chosen object (a recording, a package), or None for other blocks.
+Chosen = Callable[[Any], Any]
+
+
+def block_activities_sync(
+    course: CoursePage, *, kind: str, chosen: Chosen, marker: str
+) -> list[Activity]:
+    """One activity per object chosen in the blocks of the course's reachable lessons
+    (the same object twice in a course is one activity, where it first shows, required
+    if any of its blocks says so); those no reachable lesson holds any more are retired
+    (their progress stays). ``chosen`` picks the object out of a block; objects need a
+    stable ``key`` and a ``collection_id``. An object of another course's collection
+    never plays for this course's learners, so it does not count here either."""
+    lesson_ids = Activity.objects.filter(
+        course=course, kind=LESSON, is_active=True, page__isnull=False
+    ).values_list("page_id", flat=True)
+    foreign = set(
+        CourseWorkspace.objects.exclude(course=course).values_list("collection_id", flat=True)
+    )
+    wanted: dict[str, dict] = {}
+    for lesson in LessonPage.objects.filter(pk__in=list(lesson_ids)).order_by("path"):
+        module = lesson.get_parent().specific
+        for index, block in enumerate(lesson.body):
+            found = chosen(block)
+            if found is None or found.collection_id in foreign:
+                continue
+            ref = f"{course.pk}:{found.key}"
+            if ref in wanted:
+                wanted[ref]["required"] |= bool(block.value.get("required"))
+                continue
+            wanted[ref] = {
+                "title": block.value.get("title") or found.title,
+                "module": module if isinstance(module, ModulePage) else None,
+                "required": bool(block.value.get("required")),
+                "position": f"{lesson.path}~{marker}{index:03d}",
+            }
+    with transaction.atomic():
+        registered = [
+            activity_register(course=course, kind=kind, source_ref=ref, **fields)
+            for ref, fields in wanted.items()
+        ]
+        gone = Activity.objects.filter(
+            kind=kind, is_active=True, source_ref__startswith=f"{course.pk}:"
+        ).exclude(source_ref__in=list(wanted))
+        for ref in gone.values_list("source_ref", flat=True):
+            activity_retire(kind=kind, source_ref=ref)
+    return registered
+
+
+def block_activities_sync_for_page(page: Page, *, kind: str, chosen: Chosen, marker: str) -> None:
+    """A page changed (published, unpublished, moved, deleted): its course's activities
+    of this kind."""
+    course = CoursePage.objects.ancestor_of(page, inclusive=True).first()
+    if course is not None:
+        block_activities_sync(course, kind=kind, chosen=chosen, marker=marker)
+
+
+def block_activities_retire_for_key(*, kind: str, key: Any) -> None:
+    """The object is gone: it stops counting in every course that placed it."""
+    for ref in Activity.objects.filter(
+        kind=kind, is_active=True, source_ref__endswith=f":{key}"
+    ).values_list("source_ref", flat=True):
+        activity_retire(kind=kind, source_ref=ref)
 
 
 def activity_reserve(
