@@ -24,6 +24,9 @@ from django.utils.translation import gettext as _
 from lms.errors import ServiceError
 
 CHUNK = 1024 * 1024
+# Beyond what file systems and the packages' stored file lists keep.
+MAX_NAME = 200
+MAX_PATH = 700
 
 
 class PackageError(ServiceError):
@@ -128,6 +131,8 @@ def safe_name(raw: str) -> str:
     ):
         raise PackageError(_("Gói có đường dẫn không hợp lệ: %(name)s") % {"name": raw[:200]})
     parts = name.rstrip("/").split("/")
+    if len(name) > MAX_PATH or any(len(part.encode()) > MAX_NAME for part in parts):
+        raise PackageError(_("Gói có tên tệp quá dài: %(name)s") % {"name": raw[:200]})
     if any(part in ("", ".", "..") for part in parts):
         raise PackageError(
             _("Gói có đường dẫn ra ngoài thư mục gói: %(name)s") % {"name": raw[:200]}
@@ -232,8 +237,10 @@ class SafeArchive:
                 _("Tệp %(name)s trong gói bị hỏng (%(detail)s).") % {"name": name, "detail": error}
             ) from None
 
-    def check_content(self, entry: Entry, allowed: set[str]) -> None:
-        """The extension is allowed and the bytes are what it says."""
+    def check_content(self, entry: Entry, allowed: set[str], *, utf8: bool = True) -> None:
+        """The extension is allowed and the bytes are what it says. Text must be UTF-8
+        unless ``utf8`` is off (older authoring tools publish pages in legacy code
+        pages): then it only may not be binary."""
         extension = entry.extension
         if extension not in allowed:
             raise PackageError(
@@ -241,7 +248,7 @@ class SafeArchive:
                 % {"name": entry.name, "ext": extension or "?"}
             )
         if extension in TEXT_KINDS:
-            self._check_text(entry)
+            self._check_text(entry, utf8=utf8)
         elif extension in BINARY_KINDS or extension in OWN_SIGNATURES:
             self._check_binary(entry, extension)
         else:  # an allowed extension with no rule of its own: at least drain the CRC
@@ -254,8 +261,8 @@ class SafeArchive:
             % {"name": entry.name, "ext": entry.extension}
         )
 
-    def _check_text(self, entry: Entry) -> None:
-        decoder = codecs.getincrementaldecoder("utf-8")()
+    def _check_text(self, entry: Entry, *, utf8: bool) -> None:
+        decoder = codecs.getincrementaldecoder("utf-8" if utf8 else "latin-1")()
         first = True
         for chunk in self.chunks(entry.name):
             if first:

@@ -5,6 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import CollectionMember
@@ -72,7 +73,12 @@ class Package(CollectionMember, index.Indexed, models.Model):
         help_text=_("Hoàn thành khi có điểm; nếu không, hoàn thành khi học viên đã mở và xem."),
     )
     # SCORM's mastery score (0..100), or the pass mark a trainer sets for H5P.
-    pass_percent = models.FloatField(_("điểm đạt (%)"), null=True, blank=True)
+    pass_percent = models.FloatField(
+        _("điểm đạt (%)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
     metadata = models.JSONField(default=dict)
     files = models.JSONField(default=list)
     size = models.BigIntegerField(default=0)

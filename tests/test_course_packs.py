@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 import zipfile
 from pathlib import Path
 
@@ -240,3 +241,16 @@ def test_html_from_a_pack_is_cleaned_as_the_editor_would(rich_course, keys, tmp_
     html = LessonPage.objects.get(pk=lesson.pk).body.raw_data[0]["value"]
     assert "Chào" in html and "bấm" in html
     assert "script" not in html and "onclick" not in html and "javascript:" not in html
+
+
+def test_a_pack_never_takes_over_another_courses_pages(rich_course, keys, tmp_path):
+    private, public, _text = keys
+    pack = tmp_path / "khoa-hoc.lmspack"
+    course_pack_export(rich_course.course, str(pack), private_key=private)
+    # The same pages now belong to a course this pack does not name.
+    CoursePage.objects.filter(pk=rich_course.course.pk).update(translation_key=uuid.uuid4())
+    lessons, stored = LessonPage.objects.count(), every_stored_file()
+    with pytest.raises(PackError, match="khóa học khác"):
+        course_pack_import(str(pack), trusted_keys=[public])
+    assert LessonPage.objects.count() == lessons and every_stored_file() == stored
+    assert CoursePage.objects.count() == 1

@@ -46,6 +46,12 @@ RATE_LIMITS = {
         "key": "user_or_ip",
         "rate": os.environ.get("RATE_LIMIT_PROGRESS", "120/m"),
     },
+    # What interactive packages report: a statement per answer, state every few seconds.
+    "packages": {
+        "views": ["package-xapi", "package-state", "package-scorm"],
+        "key": "user_or_ip",
+        "rate": os.environ.get("RATE_LIMIT_PACKAGES", "240/m"),
+    },
     # A quiz saves each answer as it is given (typing saves after a second's pause).
     "quiz-answers": {
         "views": ["assessments:answer"],

@@ -284,11 +284,44 @@ class _Import:
         workspace = CourseWorkspace.objects.filter(course=course).first() if course else None
         return workspace.collection if workspace else None
 
+    def check_keys(self) -> None:
+        """Objects the pack names by key may exist here only in this very course: a pack
+        never moves or rewrites another course's pages, recordings or packages."""
+        key = self.manifest["course"]["key"]
+        course = CoursePage.objects.filter(translation_key=key).first()
+        if course is None and Page.objects.filter(translation_key=key).exists():
+            raise self._taken(_("trang khóa học"), key)
+        inside = Page.objects.descendant_of(course) if course else Page.objects.none()
+        for record in self.manifest["pages"]:
+            if record["key"] == key:
+                continue
+            found = Page.objects.filter(translation_key=record["key"])
+            if found.exists() and not inside.filter(translation_key=record["key"]).exists():
+                raise self._taken(_("trang"), record["key"])
+        collection = self._existing_collection()
+        for model, records, what in (
+            (MediaAsset, self.manifest["media"], _("video/âm thanh")),
+            (Package, self.manifest["packages"], _("bài tập tương tác")),
+        ):
+            for record in records:
+                found = model.objects.filter(key=record["key"]).first()
+                if found is not None and found.collection_id != getattr(collection, "pk", None):
+                    raise self._taken(what, record["key"])
+
+    @staticmethod
+    def _taken(what: str, key: str) -> PackError:
+        return PackError(
+            _("Gói chứa %(what)s %(key)s đã thuộc về khóa học khác trên hệ thống này.")
+            % {"what": what, "key": key},
+            code="taken",
+        )
+
     def stage(self) -> None:
         """Every file the course needs and this installation lacks, put in storage.
 
         Slow work (a pack may hold gigabytes) done outside the transaction, so that
         progress can be reported and the database is not held meanwhile."""
+        self.check_keys()
         storage = media_storage()
         existing = self._existing_collection()
         Image, Document = get_image_model(), get_document_model()

@@ -54,5 +54,5 @@ def scorm_validate(source: IO[bytes]) -> ScormUpload:
             )
     files = sorted(archive.entries)
     for name in files:
-        archive.check_content(archive.entries[name], EXTENSIONS)
+        archive.check_content(archive.entries[name], EXTENSIONS, utf8=False)
     return ScormUpload(archive=archive, manifest=manifest, files=files)

@@ -2,6 +2,7 @@
 request only records the job (and, for an import, the uploaded file); the worker does
 the work and reports its progress on the job, which the job's page shows live."""
 
+import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -22,6 +23,8 @@ from ..course_pack.load import course_pack_import
 from ..models import PackJob
 from ..packfile import PackError
 from .keys import signing_key, trusted_keys
+
+logger = logging.getLogger(__name__)
 
 # How long an exported pack waits for its download before it is removed.
 KEEP_EXPORT = timedelta(days=2)
@@ -107,6 +110,12 @@ def pack_export_run(*, job_id: uuid.UUID) -> None:
     except (PackError, ServiceError, OSError) as error:
         _finish(job, PackJob.Status.FAILED, str(error))
         return
+    except Exception:
+        logger.exception("course pack export %s failed", job.pk)
+        _finish(
+            job, PackJob.Status.FAILED, _("Lỗi không mong đợi; quản trị viên xem nhật ký máy chủ.")
+        )
+        return
     size = (packs_folder() / name).stat().st_size
     _finish(job, PackJob.Status.DONE, file=name, done_bytes=size, total_bytes=size)
 
@@ -123,6 +132,13 @@ def pack_import_run(*, job_id: uuid.UUID) -> None:
         )
     except (PackError, ServiceError) as error:
         _finish(job, PackJob.Status.FAILED, str(error))
+        return
+    except Exception:
+        # Nothing was kept (the import undoes itself); the job must not stay "running".
+        logger.exception("course pack import %s failed", job.pk)
+        _finish(
+            job, PackJob.Status.FAILED, _("Lỗi không mong đợi; quản trị viên xem nhật ký máy chủ.")
+        )
         return
     finally:
         source.unlink(missing_ok=True)

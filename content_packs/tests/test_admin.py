@@ -117,3 +117,15 @@ def test_the_owning_trainer_corrects_the_pass_mark_and_deletes(
         assert client.post(reverse("packages:delete", args=[package.pk])).status_code == 302
     assert not Package.objects.filter(pk=package.pk).exists()
     assert not any(package.storage_prefix in name for name in walk(media_storage(), "packages"))
+
+
+def test_a_pass_mark_outside_0_to_100_is_refused(client, course_tree, foreign):
+    other, package = foreign
+    client.force_login(other)
+    answer = client.post(
+        reverse("packages:edit", args=[package.pk]),
+        {"title": "Ôn tập", "scored": "on", "pass_percent": "500"},
+    )
+    assert answer.status_code == 200
+    package.refresh_from_db()
+    assert package.pass_percent is None and package.title != "Ôn tập"

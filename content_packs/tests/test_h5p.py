@@ -166,6 +166,7 @@ HOSTILE = {
     "missing content": (lambda e: e.pop("content/content.json"), "content/content.json"),
     "content not an object": (lambda e: e.__setitem__("content/content.json", b"[1]"), "đối tượng"),
     "nan in json": (lambda e: e.__setitem__("content/content.json", b'{"a": NaN}'), "JSON"),
+    "long name": (lambda e: e.__setitem__("content/" + "a" * 300 + ".json", b"{}"), "quá dài"),
     "deep json": (
         lambda e: e.__setitem__("content/content.json", b"[" * 100_000 + b"]" * 100_000),
         "JSON",

@@ -164,3 +164,26 @@ def test_exports_nobody_fetched_are_removed_after_two_days(
     assert pack_exports_discard_old() == 1
     assert not list(packs_folder().glob("*.lmspack"))
     assert client.get(reverse("content_packs_admin:download", args=[job.pk])).status_code == 404
+
+
+def test_an_unexpected_failure_ends_the_job_as_failed(
+    client, admin, trainer, course_tree, django_capture_on_commit_callbacks, monkeypatch
+):
+    from content_packs.services import jobs
+
+    data = exported(client, course_tree.course, trainer, django_capture_on_commit_callbacks)
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(
+            reverse("content_packs_admin:index"), {"pack": SimpleUploadedFile("p.lmspack", data)}
+        )
+    job = PackJob.objects.get(kind=PackJob.Kind.IMPORT)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk vanished")
+
+    monkeypatch.setattr(jobs, "course_pack_import", broken)
+    pack_import_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == PackJob.Status.FAILED and "disk vanished" not in job.message
+    assert not (packs_folder() / job.file).exists()

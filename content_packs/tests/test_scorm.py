@@ -258,3 +258,15 @@ def test_a_finished_attempt_makes_the_next_session_a_new_attempt(
         refused = commit(client, activity, {"attempt": stale, "cmi": {}})
         assert refused.status_code == 400 and refused.json()["detail"]
     assert ScormAttempt.objects.get(learner=learner, number=1).cmi["suspend_data"] == "xong"
+
+
+def test_pages_in_a_legacy_code_page_are_accepted_but_binaries_are_not(collection):
+    entries = unzip(build_scorm_package("1.2"))
+    entries["glossary.html"] = "<html><body>Caf\u00e9 \u00e0 la carte</body></html>".encode(
+        "cp1252"
+    )
+    package = create(build_zip(entries), collection)
+    assert "glossary.html" in package.files
+    entries["tool.js"] = b"\x7fELF\x02\x01\x01" + bytes(64)
+    with pytest.raises(PackageError, match="tool.js"):
+        create(build_zip(entries), collection)
