@@ -56,13 +56,13 @@ def lms_origin(request) -> str:
     return f"{request.scheme}://{request.get_host()}"
 
 
-def _sandboxed(response: HttpResponse, request) -> HttpResponse:
+def _sandboxed(response: HttpResponse) -> HttpResponse:
     """Whatever frames or opens it, a package document runs with an opaque origin: no
-    cookie, no storage, no reach into the LMS's pages."""
-    extra = f" {settings.CONTENT_ORIGIN}" if settings.CONTENT_ORIGIN else ""
+    cookie, no storage, no reach into the LMS's pages; and it fetches nothing from
+    elsewhere (its own files and the player's come from this host)."""
     response["Content-Security-Policy"] = (
         "sandbox allow-scripts allow-forms allow-modals allow-downloads; "
-        f"default-src 'self'{extra} 'unsafe-inline' 'unsafe-eval' data: blob:; "
+        "default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:; "
         "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'none'"
     )
     # Loaded from an opaque origin, whose requests carry Origin: null.
@@ -78,8 +78,12 @@ def _json_body(request) -> dict | JsonResponse:
     if request.content_type != "application/json":
         return json_error(415, "content_type", _("Nội dung phải là JSON (application/json)."))
     try:
-        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
-            raise ValueError
+        too_large = int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES
+    except ValueError:
+        too_large = True
+    if too_large:
+        return json_error(413, "too_large", _("Nội dung quá lớn."))
+    try:
         raw = parse_json(request.body)
     except Refused as exc:
         return json_error(400, "malformed", str(exc))
@@ -304,4 +308,4 @@ def content(request, token: str, path: str):
         else:
             response = serve_stored(request, stored, content_type)
             response["Cache-Control"] = "private, max-age=3600"
-    return _sandboxed(response, request)
+    return _sandboxed(response)
