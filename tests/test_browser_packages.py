@@ -180,6 +180,7 @@ def test_the_learner_resumes_where_they_left_the_exercise(
     expect(checked).to_have_count(1)
     # Shown in a new random order each time: the answer is known by its words.
     answer = checked.inner_text()
+
     def answered():
         # H5P saves on a timer too: wait for the state that holds the answer.
         saved = PackageState.objects.filter(learner=learner, activity=activity).first()
