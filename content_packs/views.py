@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cms.media.storage import media_storage
 from cms.media.views import serve_stored
 from courses.api import Refused, parse_json
-from courses.models import ActivityProgress
+from courses.models import ActivityProgress, Enrolment
 from courses.services.progress import activity_opened
 from lms.errors import ServiceError
 from lms.http import error_response, json_error
@@ -184,11 +184,23 @@ def _progress_answer(result) -> dict:
     return answer
 
 
+def _record_open(play: Play) -> None:
+    """The server's evidence that a learner had the package open; a trainer trying the
+    package out leaves none (they have no progress in the course)."""
+    enrolled = Enrolment.objects.filter(
+        learner_id=play.learner_id,
+        course_id=play.activity.course_id,
+        status=Enrolment.Status.ACTIVE,
+    ).exists()
+    if enrolled:
+        learner = get_user_model().objects.get(pk=play.learner_id)
+        activity_opened(learner=learner, activity_id=play.activity.pk)
+
+
 def _player(request, play: Play, token: str) -> HttpResponse:
     """The frame's document. Serving it is the server's evidence that this learner had
     the package open."""
-    learner = get_user_model().objects.get(pk=play.learner_id)
-    activity_opened(learner=learner, activity_id=play.activity.pk)
+    _record_open(play)
     package = play.package
     config = {
         "activity": str(play.activity.pk),
@@ -258,8 +270,7 @@ def _sco_page(request, play: Play, stored: str) -> HttpResponse:
     ).encode("ascii")
     at = HEAD_TAG.search(page) or HTML_TAG.search(page)
     position = at.end() if at else 0
-    if play.activity.pk:
-        activity_opened(learner=learner, activity_id=play.activity.pk)
+    _record_open(play)
     response = HttpResponse(page[:position] + injected + page[position:], content_type="text/html")
     response["Cache-Control"] = "no-store"
     return response

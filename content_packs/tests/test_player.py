@@ -290,3 +290,11 @@ def test_the_exercise_shows_in_the_outline_and_my_learning(client, placed, learn
     assert f"#package-{activity.pk}" in outline
     mine = client.get(reverse("my-learning")).content.decode()
     assert course_tree.course.title in mine
+
+
+def test_a_trainer_trying_the_exercise_leaves_no_progress(client, placed, trainer):
+    _package, activity = placed
+    client.force_login(trainer)
+    url = launch(client, activity).json()["url"]
+    assert client.get(url).status_code == 200
+    assert not ActivityProgress.objects.filter(learner=trainer).exists()
