@@ -4,6 +4,7 @@ and comes back exactly,
 on an empty installation or over an older version of itself; a tampered pack is
 refused whole."""
 
+import copy
 import io
 import json
 import os
@@ -254,3 +255,52 @@ def test_a_pack_never_takes_over_another_courses_pages(rich_course, keys, tmp_pa
         course_pack_import(str(pack), trusted_keys=[public])
     assert LessonPage.objects.count() == lessons and every_stored_file() == stored
     assert CoursePage.objects.count() == 1
+
+
+def resigned(source: Path, target: Path, private, change) -> Path:
+    """The pack at ``source`` with its manifest changed by ``change`` and signed again:
+    what a trusted installation could send, hostile or broken."""
+    from content_packs.packfile import PackReader, PackWriter
+
+    with PackReader(str(source), [private.public_key()]) as reader:
+        manifest = copy.deepcopy(reader.manifest)
+        with PackWriter(str(target), private) as writer:
+            for digest in reader.files:
+                writer.add_file(lambda d=digest: reader.open_file(d))
+            change(manifest)
+            for owned in ("format", "format_version", "files"):
+                manifest.pop(owned)
+            writer.finish(manifest)
+    return target
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda m: m["media"][0].__setitem__("name", "../../thoat-ra.mp4"),
+        lambda m: m["media"][0].__setitem__("name", f"sources/{uuid.uuid4()}/khac.mp4"),
+        lambda m: m["media"][0]["rendition_files"].__setitem__("../../x.ts", m["media"][0]["file"]),
+        lambda m: m["packages"][0]["files"].__setitem__(
+            "../other/h5p.json", m["packages"][0]["files"]["h5p.json"]
+        ),
+        lambda m: m["packages"][0].__setitem__("kind", "flash"),
+    ],
+    ids=[
+        "media escapes",
+        "another recording's folder",
+        "rendition escapes",
+        "package escapes",
+        "unknown kind",
+    ],
+)
+def test_a_signed_pack_cannot_write_outside_its_own_folders(rich_course, keys, tmp_path, change):
+    private, public, _text = keys
+    pack = tmp_path / "khoa-hoc.lmspack"
+    course_pack_export(rich_course.course, str(pack), private_key=private)
+    hostile = resigned(pack, tmp_path / "hostile.lmspack", private, change)
+    stored = every_stored_file()
+    CoursePage.objects.filter(pk=rich_course.course.pk).update(title="Trước khi nhập")
+    with pytest.raises(PackError):
+        course_pack_import(str(hostile), trusted_keys=[public])
+    assert every_stored_file() == stored
+    assert CoursePage.objects.get(pk=rich_course.course.pk).title == "Trước khi nhập"

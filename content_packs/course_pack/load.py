@@ -31,6 +31,8 @@ from courses.models.pages import CataloguePage, ProgramPage
 from courses.packs import pack_parts
 from courses.services.activities import activity_reserve
 
+from ..archive import PackageError, safe_name
+from ..h5p.validate import LIBRARY_FOLDER as LIBRARY_FOLDER_NAME
 from ..models import H5PLibrary, Package
 from ..packfile import PackError, PackReader
 from .export import PAGE_FIELDS, PAGE_TYPES, _own_fields
@@ -284,6 +286,30 @@ class _Import:
         workspace = CourseWorkspace.objects.filter(course=course).first() if course else None
         return workspace.collection if workspace else None
 
+    def check_names(self) -> None:
+        """Every name the pack gives a stored file stays in its object's own folder: a
+        pack never writes over another recording's or package's files."""
+        for record in self.manifest["media"]:
+            key = str(uuid.UUID(str(record["key"])))
+            if record.get("file"):
+                _within(f"sources/{key}/", record["name"])
+            if record["rendition_set"] or record["rendition_files"]:
+                _within(f"renditions/{key}/", f"{record['rendition_set']}/")
+                for relative in record["rendition_files"]:
+                    _within(f"{record['rendition_set']}/", f"{record['rendition_set']}/{relative}")
+        for record in self.manifest["packages"]:
+            uuid.UUID(str(record["key"]))
+            if record["kind"] not in Package.Kind.values:
+                raise PackError(_("Gói có loại bài tập không biết."), code="structure")
+            for name in record["files"]:
+                _within("", name)
+            for entry in record["libraries"]:
+                library = self._library_row(entry)
+                if not LIBRARY_FOLDER_NAME.match(library.folder):
+                    raise PackError(_("Gói có thư viện H5P sai tên."), code="structure")
+                for name in entry["files"]:
+                    _within("", name)
+
     def check_keys(self) -> None:
         """Objects the pack names by key may exist here only in this very course: a pack
         never moves or rewrites another course's pages, recordings or packages."""
@@ -321,6 +347,7 @@ class _Import:
 
         Slow work (a pack may hold gigabytes) done outside the transaction, so that
         progress can be reported and the database is not held meanwhile."""
+        self.check_names()
         self.check_keys()
         storage = media_storage()
         existing = self._existing_collection()
@@ -397,15 +424,16 @@ class _Import:
     def media(self) -> None:
         label = MediaAsset._meta.label_lower
         for record in self.manifest["media"]:
-            asset = MediaAsset.objects.filter(key=record["key"]).first() or MediaAsset(
-                key=record["key"]
-            )
+            asset = MediaAsset.objects.filter(key=record["key"]).first()
+            new = asset is None
+            if asset is None:
+                asset = MediaAsset(key=record["key"])
             asset.title = record["title"][:255]
             asset.type = record["type"]
             asset.duration = record.get("duration") or 0
             asset.width, asset.height = record.get("width"), record.get("height")
             asset.collection = self.collection()
-            if asset.rendition_set != record["rendition_set"]:
+            if new or asset.rendition_set != record["rendition_set"]:
                 asset.file.name = record["name"] if record.get("file") else ""
                 asset.rendition_set = record["rendition_set"]
                 asset.renditions = record["renditions"]
@@ -496,6 +524,19 @@ class _Import:
                 activity=activity,
                 sort_order=order,
             )
+
+
+def _within(folder: str, name: str) -> None:
+    """``name`` is a plain relative path inside ``folder``."""
+    try:
+        clean = safe_name(name)
+    except PackageError:
+        clean = ""
+    if not clean or not (clean + ("/" if name.endswith("/") else "")).startswith(folder):
+        raise PackError(
+            _("Gói có tên tệp không hợp lệ: %(name)s") % {"name": str(name)[:200]},
+            code="structure",
+        )
 
 
 def _sha256_of(field_file) -> str:
