@@ -89,7 +89,11 @@ class Package(CollectionMember, index.Indexed, models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    search_fields = [index.SearchField("title"), index.FilterField("collection")]
+    search_fields = [
+        index.SearchField("title"),
+        index.AutocompleteField("title"),
+        index.FilterField("collection"),
+    ]
 
     class Meta:
         verbose_name = _("gói nội dung tương tác")
