@@ -11,8 +11,9 @@ from django.core.cache import cache
 
 from courses.access import access_course_media
 from courses.models import Activity
+from courses.selectors import placed_activity
 
-from .kind import PACKAGE, package_key_of, source_ref
+from .kind import PACKAGE, package_key_of
 from .models import Package, PackageState, ScormAttempt
 
 TOKEN_SALT = "content_packs.play"
@@ -38,25 +39,10 @@ class Play:
     package: Package
 
 
-def _course_id_of(page) -> int | None:
-    if page is None or not page.pk:
-        return None
-    return Activity.objects.filter(page_id=page.pk).values_list("course_id", flat=True).first()
-
-
 def player_context(package: Package | None, page, request=None) -> BlockPlayer | None:
     if package is None:
         return None
-    course_id = _course_id_of(page)
-    activity_id = None
-    if course_id is not None:
-        activity_id = (
-            Activity.objects.filter(
-                kind=PACKAGE, source_ref=source_ref(course_id, package.key), is_active=True
-            )
-            .values_list("pk", flat=True)
-            .first()
-        )
+    _course_id, activity_id = placed_activity(page, kind=PACKAGE, key=package.key)
     return BlockPlayer(activity_id=activity_id, kind=package.kind, title=package.title)
 
 

@@ -7,8 +7,9 @@ from django.urls import reverse
 
 from cms.models import MediaAsset
 from courses.models import Activity, ActivityProgress, Enrolment
+from courses.selectors import placed_activity
 
-from .kind import MEDIA, source_ref, watched_seconds
+from .kind import MEDIA, watched_seconds
 
 
 @dataclass(frozen=True)
@@ -35,27 +36,12 @@ class Player:
     subtitles: list[dict] = field(default_factory=list)
 
 
-def _course_id_of(page) -> int | None:
-    if page is None or not page.pk:
-        return None
-    return Activity.objects.filter(page_id=page.pk).values_list("course_id", flat=True).first()
-
-
 def player_context(asset: MediaAsset | None, page) -> Player | None:
     """What a lesson's block needs to play ``asset``; the same for every learner (the
     lesson body is rendered once and cached), so nothing about the learner."""
     if asset is None:
         return None
-    course_id = _course_id_of(page)
-    activity_id = None
-    if course_id is not None:
-        activity_id = (
-            Activity.objects.filter(
-                kind=MEDIA, source_ref=source_ref(course_id, asset.key), is_active=True
-            )
-            .values_list("pk", flat=True)
-            .first()
-        )
+    course_id, activity_id = placed_activity(page, kind=MEDIA, key=asset.key)
     downloads = []
     for name, kind in (("download", "video"), ("audio_download", "audio")):
         entry = asset.rendition(name)

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from content_packs.kind import PACKAGE
 from content_packs.models import PackageState, ScormAttempt, Statement
-from content_packs.services.packages import h5p_package_create
+from content_packs.services.packages import package_create
 from content_packs.tests.testdata import H5P
 from courses.models import Activity, ActivityProgress, CourseWorkspace
 from courses.services.enrolment import enrolment_create
@@ -27,11 +27,18 @@ pytestmark = BROWSER_TEST
 VALID = H5P / "valid"
 
 
-def place_package(course_tree, name: str, *, lesson_index: int = 0):
-    collection = CourseWorkspace.objects.get(course=course_tree.course).collection
+def place_package(course_tree, name: str):
+    """A hub H5P package of the test data, placed in the first lesson."""
     with (VALID / name).open("rb") as source:
-        package = h5p_package_create(source=source, collection=collection)
-    lesson = course_tree.lessons[lesson_index]
+        return place(course_tree, source)
+
+
+def place(course_tree, source):
+    """The package in ``source`` uploaded to the course and placed in its first lesson:
+    (lesson, package, its activity)."""
+    collection = CourseWorkspace.objects.get(course=course_tree.course).collection
+    package = package_create(source=source, collection=collection)
+    lesson = course_tree.lessons[0]
     lesson.body = [
         *lesson.body.raw_data,
         {
@@ -194,23 +201,10 @@ def test_the_learner_resumes_where_they_left_the_exercise(
 
 
 def place_scorm(course_tree, version: str, edition: str = "4th"):
-    from content_packs.services.packages import package_create
     from content_packs.tests.scorm_samples import build_scorm_package
 
-    collection = CourseWorkspace.objects.get(course=course_tree.course).collection
     data = build_scorm_package(version, edition=edition, mastery_score=80)
-    package = package_create(source=io.BytesIO(data), collection=collection)
-    lesson = course_tree.lessons[0]
-    lesson.body = [
-        *lesson.body.raw_data,
-        {
-            "type": "package",
-            "value": {"title": package.title, "package": package.pk, "required": True},
-        },
-    ]
-    lesson.save_revision().publish()
-    activity = Activity.objects.get(kind=PACKAGE, source_ref__endswith=f":{package.key}")
-    return lesson, package, activity
+    return place(course_tree, io.BytesIO(data))
 
 
 @pytest.mark.parametrize("version, edition", [("1.2", ""), ("2004", "3rd"), ("2004", "4th")])

@@ -10,6 +10,7 @@ from .outline import (
     course_outline,
     outline_statuses,
     outline_with_status,
+    placed_activity,
     resume_item,
 )
 from .staff import (
@@ -21,6 +22,7 @@ from .staff import (
 )
 
 __all__ = [
+    "placed_activity",
     "CourseCard",
     "OutlineItem",
     "OutlineModule",

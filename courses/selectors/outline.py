@@ -1,6 +1,7 @@
 """The course outline: a course's activities by module, cached with the tree, and
 where "continue" leads."""
 
+import uuid
 from dataclasses import dataclass, field, replace
 
 from django.utils.functional import Promise
@@ -158,3 +159,20 @@ def resume_item(outline: list[OutlineModule], last_activity_id: str | None) -> O
     return next((i for i in ahead if i.required and not i.done), None) or next(
         (i for i in ahead if not i.done), None
     )
+
+
+def placed_activity(page, *, kind: str, key) -> tuple[int | None, uuid.UUID | None]:
+    """(the lesson's course, the active activity its block makes for the object with
+    ``key``): what a block placing a recording or a package renders with, the same for
+    every learner."""
+    if page is None or not page.pk:
+        return None, None
+    course_id = Activity.objects.filter(page_id=page.pk).values_list("course_id", flat=True).first()
+    if course_id is None:
+        return None, None
+    activity_id = (
+        Activity.objects.filter(kind=kind, source_ref=f"{course_id}:{key}", is_active=True)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return course_id, activity_id
