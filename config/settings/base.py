@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "live",
     "media_lessons",
     "content_packs",
+    "reports",
     "wagtailmedia",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -360,6 +361,8 @@ CELERY_BEAT_SCHEDULE = {
     # documents) or whose run stopped reporting are handed to a worker again.
     "media-resume": {"task": "cms.tasks.media_assets_resume_task", "schedule": 300.0},
     # Exported course packs nobody downloaded within two days.
+    # A safety net under the drains each change schedules (a broker that was down).
+    "rollups-drain": {"task": "reports.tasks.rollups_drain_task", "schedule": 60.0},
     "packs-discard-old": {
         "task": "content_packs.tasks.pack_exports_discard_old_task",
         "schedule": 3600.0,

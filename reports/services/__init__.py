@@ -1,0 +1,1 @@
+"""Writes of the reports app: its own rollups, indicators and exports, nothing below."""
