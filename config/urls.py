@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("live.urls")),
     path("", include("media_lessons.urls")),
     path("", include("content_packs.urls")),
+    path("", include("reports.urls")),
 ]
 
 if getattr(settings, "SERVE_PUBLIC_MEDIA", False):

@@ -22,6 +22,10 @@ const files = [
   ["scorm-again/dist/scorm2004.min.js", "scorm-again/scorm2004.min.js"],
   ["scorm-again/dist/scorm2004.min.js.map", "scorm-again/scorm2004.min.js.map"],
   ["scorm-again/LICENSE", "scorm-again/LICENSE"],
+  // Manager reports: the charts of the dashboard (the UMD build, one classic script).
+  ["chart.js/dist/chart.umd.min.js", "chartjs/chart.umd.min.js"],
+  ["chart.js/dist/chart.umd.min.js.map", "chartjs/chart.umd.min.js.map"],
+  ["chart.js/LICENSE.md", "chartjs/LICENSE.md"],
 ];
 // H5P packages: the standalone player, with the styles, fonts and images it loads.
 const folders = [["h5p-standalone/dist", "h5p"]];

@@ -1,0 +1,1 @@
+"""Reads of the reports app: rollups within the reader's scope."""

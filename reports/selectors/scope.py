@@ -1,0 +1,65 @@
+"""Who reads which reports: managers their units, admins the province."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from lms.models import AdministrativeUnit
+from lms.roles import is_admin, is_manager
+from lms.selectors import current_units, units_for_manager
+
+INDIVIDUALS_PERMISSION = "reports.view_individuals"
+INDIVIDUALS_GROUP = "Xem số liệu từng học viên"
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    # None: the whole province.
+    unit_ids: frozenset[int] | None
+    # May see individual learners and unsuppressed small cells.
+    sees_individuals: bool
+
+    @property
+    def is_province(self) -> bool:
+        return self.unit_ids is None
+
+    def covers(self, unit_id: int) -> bool:
+        return self.unit_ids is None or unit_id in self.unit_ids
+
+    def units(self):
+        units = current_units()
+        return units if self.unit_ids is None else units.filter(pk__in=self.unit_ids)
+
+
+def small_cell_threshold() -> int:
+    return int(getattr(settings, "REPORTS_SMALL_CELL_THRESHOLD", 5))
+
+
+def access_reports(user) -> ReportScope | None:
+    """The scope ``user`` reads reports in, or None when they read none."""
+    if not user.is_authenticated or not (is_admin(user) or is_manager(user)):
+        return None
+    units = units_for_manager(user)
+    if units is not None:
+        ids = frozenset(units.values_list("pk", flat=True))
+        if not ids:
+            return None
+    else:
+        ids = None
+    return ReportScope(
+        unit_ids=ids,
+        sees_individuals=is_admin(user) or user.has_perm(INDIVIDUALS_PERMISSION),
+    )
+
+
+def scope_label(scope: ReportScope) -> str:
+    from django.utils.translation import gettext as _
+
+    if scope.unit_ids is None:
+        return _("Toàn tỉnh")
+    names = list(
+        AdministrativeUnit.objects.filter(pk__in=scope.unit_ids)
+        .order_by("sort_key")
+        .values_list("name", flat=True)
+    )
+    return ", ".join(names)

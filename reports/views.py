@@ -1,0 +1,56 @@
+"""The manager dashboard: thin over the dashboard selector."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from .forms import COUNT_MEASURES, ReportFilterForm
+from .selectors.dashboard import dashboard, unit_name
+from .selectors.scope import access_reports, scope_label
+
+
+def _chart_data(figures: dict) -> dict:
+    def series(lines, measures):
+        return {
+            "labels": [line.label for line in lines],
+            "series": {m: [line.figures.get(m) for line in lines] for m in measures},
+        }
+
+    breakdown = figures["breakdown"]
+    return {
+        "by_unit": series(figures["by_unit"][:30], ("enrolled", "completed")),
+        "by_period": series(figures["by_period"], ("enrolled", "active", "completed")),
+        "breakdown": {
+            "labels": [label for label, _values, _total in breakdown.rows],
+            "columns": breakdown.columns,
+            "values": [values for _label, values, _total in breakdown.rows],
+        },
+        "measure_labels": dict((k, str(v)) for k, v in COUNT_MEASURES),
+    }
+
+
+@login_required
+def dashboard_view(request):
+    scope = access_reports(request.user)
+    if scope is None:
+        raise Http404
+    form = ReportFilterForm(request.GET, scope=scope)
+    context = {"form": form, "scope_label": scope_label(scope), "scope": scope}
+    if not form.is_valid():
+        return TemplateResponse(request, "reports/dashboard.html", context, status=400)
+    flt = form.report_filter()
+    step = form.cleaned_data.get("step") or "month"
+    measure = form.cleaned_data.get("measure") or "completed"
+    figures = dashboard(scope, flt, step=step, measure=measure)
+    context.update(figures)
+    context.update(
+        {
+            "filter": flt,
+            "unit_label": unit_name(flt.unit_id),
+            "chart_data": _chart_data(figures),
+            "measure_label": dict(COUNT_MEASURES)[measure],
+            "as_of": timezone.localtime(),
+        }
+    )
+    return TemplateResponse(request, "reports/dashboard.html", context)
