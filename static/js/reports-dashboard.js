@@ -24,7 +24,6 @@
   function draw(id, config) {
     var canvas = document.getElementById(id);
     if (!canvas) return;
-    canvas.parentNode.style.position = "relative";
     new Chart(canvas, config);
   }
 
