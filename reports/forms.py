@@ -126,7 +126,9 @@ class ReportFilterForm(forms.Form):
             last_month=data["end"],
             unit_id=data.get("unit"),
             course_ids=frozenset(course_ids) if course_ids is not None else None,
-            ethnic_group_id=data.get("ethnic_group"),
+            ethnic_group_ids=(
+                frozenset({data["ethnic_group"]}) if data.get("ethnic_group") is not None else None
+            ),
             sex=data.get("sex") or None,
             age_band=data.get("age_band") or None,
             category=data.get("category") or None,

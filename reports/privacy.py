@@ -8,7 +8,8 @@ hides one cell hides at least a second one, the smallest visible cell of the lin
 least two. A line with a single cell hides its total instead.
 """
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
+from typing import Any
 
 Cell = tuple[Hashable, Hashable]
 TOTAL = "__total__"
@@ -63,7 +64,7 @@ def suppress_table(
     return hidden
 
 
-def suppress_line(values: dict[Hashable, int], threshold: int) -> set[Hashable]:
+def suppress_line(values: Mapping[Any, int], threshold: int) -> set[Any]:
     """The members to hide in one line shown with its total (``TOTAL`` for the total)."""
     hidden = suppress_table(
         {(key, "v"): v for key, v in values.items()}, values.keys(), ["v"], threshold

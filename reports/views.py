@@ -6,7 +6,9 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from .forms import COUNT_MEASURES, ReportFilterForm
+from .models import ExchangeTarget
 from .selectors.dashboard import dashboard, unit_name
+from .selectors.indicators import indicator_overview, indicator_result, indicators_visible_to
 from .selectors.scope import access_reports, scope_label
 
 
@@ -54,3 +56,28 @@ def dashboard_view(request):
         }
     )
     return TemplateResponse(request, "reports/dashboard.html", context)
+
+
+@login_required
+def indicators_view(request):
+    scope = access_reports(request.user)
+    if scope is None:
+        raise Http404
+    today = timezone.localdate()
+    context = {
+        "results": indicator_overview(scope),
+        "scope_label": scope_label(scope),
+        "targets": ExchangeTarget.objects.all(),
+        "default_period": f"{today.year}Q{(today.month - 1) // 3 + 1}",
+    }
+    return TemplateResponse(request, "reports/indicators.html", context)
+
+
+@login_required
+def indicator_view(request, code: str):
+    scope = access_reports(request.user)
+    indicator = indicators_visible_to(scope).filter(code=code).first()
+    if scope is None or indicator is None:
+        raise Http404
+    context = {"result": indicator_result(scope, indicator), "scope_label": scope_label(scope)}
+    return TemplateResponse(request, "reports/indicator.html", context)

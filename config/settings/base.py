@@ -342,32 +342,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
-CELERY_BEAT_SCHEDULE = {
-    "certificates-sweep": {"task": "courses.tasks.certificates_sweep_task", "schedule": 600.0},
-    # Timed attempts whose learner went away are closed and graded within half a minute.
-    "attempts-close-expired": {
-        "task": "assessments.tasks.attempts_close_expired_task",
-        "schedule": 30.0,
-    },
-    # Spoken-answer uploads nobody finished (a phone that never came back) and their files.
-    "recordings-discard-stale": {
-        "task": "assessments.tasks.recordings_discard_stale_task",
-        "schedule": 3600.0,
-    },
-    # Live classes: sockets whose process died are closed (and their attendance
-    # reported), and sessions past their end are ended for everyone.
-    "live-sweep": {"task": "live.tasks.live_sweep_task", "schedule": 30.0},
-    # Media uploads whose task was lost (a broker restarted, a database migrated from
-    # documents) or whose run stopped reporting are handed to a worker again.
-    "media-resume": {"task": "cms.tasks.media_assets_resume_task", "schedule": 300.0},
-    # Exported course packs nobody downloaded within two days.
-    # A safety net under the drains each change schedules (a broker that was down).
-    "rollups-drain": {"task": "reports.tasks.rollups_drain_task", "schedule": 60.0},
-    "packs-discard-old": {
-        "task": "content_packs.tasks.pack_exports_discard_old_task",
-        "schedule": 3600.0,
-    },
-}
+from .reporting import *  # noqa: E402, F403
+from .schedule import *  # noqa: E402, F403
 
 # Spoken answers (assessments.services.recordings): the largest upload and the longest
 # recording accepted. Two minutes of speech in Opus at 32 kbit/s is under 0.5 MB.

@@ -73,7 +73,7 @@ def dashboard(scope: ReportScope, flt: ReportFilter, *, step: str, measure: str)
     threshold = small_cell_threshold()
     # An ethnic group chosen as a filter makes every figure of the view a breakdown by
     # ethnic group.
-    protect_all = flt.ethnic_group_id is not None and not scope.sees_individuals
+    protect_all = flt.ethnic_group_ids is not None and not scope.sees_individuals
     total = rollup_figures(scope, flt)[()]
 
     by_unit_raw = rollup_figures(scope, flt, ("unit_id",))
@@ -161,10 +161,7 @@ def cohort_lines(scope: ReportScope, flt: ReportFilter, threshold: int) -> list[
     assert flt.course_ids is not None and flt.unit_id is not None
     (course_id,) = flt.course_ids
     facts = EnrolmentFact.objects.filter(course_id=course_id, unit_id=flt.unit_id)
-    for column in ("ethnic_group_id", "sex", "age_band", "category"):
-        value = getattr(flt, column)
-        if value is not None:
-            facts = facts.filter(**{column: value})
+    facts = facts.filter(**flt.people_lookups())
     in_period = Q(months__month__gte=flt.first_month, months__month__lte=flt.last_month)
     rows = (
         facts.values("cohort_id")
@@ -186,7 +183,7 @@ def cohort_lines(scope: ReportScope, flt: ReportFilter, threshold: int) -> list[
         )
         for r in rows
     ]
-    if not scope.sees_individuals and flt.ethnic_group_id is not None:
+    if not scope.sees_individuals and flt.ethnic_group_ids is not None:
         _hide_small_lines(lines, Figures(), threshold)
     return lines
 

@@ -31,10 +31,20 @@ class ReportFilter:
     unit_id: int | None = None
     recorded_unit_ids: frozenset[int] | None = None
     course_ids: frozenset[int] | None = None
-    ethnic_group_id: int | None = None
+    ethnic_group_ids: frozenset[int] | None = None
     sex: str | None = None
     age_band: str | None = None
     category: str | None = None
+
+    def people_lookups(self) -> dict[str, object]:
+        """The filter's people dimensions as lookups on a rollup cell or a fact."""
+        lookups: dict[str, object] = {}
+        if self.ethnic_group_ids is not None:
+            lookups["ethnic_group_id__in"] = self.ethnic_group_ids
+        for column in ("sex", "age_band", "category"):
+            if getattr(self, column) is not None:
+                lookups[column] = getattr(self, column)
+        return lookups
 
     def dimensions_used(self) -> set[str]:
         used = set()
@@ -42,7 +52,7 @@ class ReportFilter:
             ("unit_id", "unit_id"),
             ("recorded_unit_ids", "recorded_unit_id"),
             ("course_ids", "course_id"),
-            ("ethnic_group_id", "ethnic_group_id"),
+            ("ethnic_group_ids", "ethnic_group_id"),
             ("sex", "sex"),
             ("age_band", "age_band"),
             ("category", "category"),
@@ -116,10 +126,7 @@ def rollup_figures(
         rows = rows.filter(recorded_unit_id__in=flt.recorded_unit_ids)
     if flt.course_ids is not None:
         rows = rows.filter(course_id__in=flt.course_ids)
-    for column in ("ethnic_group_id", "sex", "age_band", "category"):
-        value = getattr(flt, column)
-        if value is not None:
-            rows = rows.filter(**{column: value})
+    rows = rows.filter(**flt.people_lookups())
     # Cells of a smaller grain hold ANY in the dimensions it drops; they are never
     # grouped by here (grain_for keeps every grouped dimension).
     assert all(g in ("month", *DIMENSIONS) for g in group_by)
