@@ -7,7 +7,7 @@ from django.core.cache import cache
 
 from cms.cache import tree_changed
 from lms.models import AdministrativeUnit, EthnicGroup, ManagerScope
-from lms.roles import MANAGERS_GROUP, TRAINERS_GROUP
+from lms.roles import INDIVIDUALS_GROUP, MANAGERS_GROUP, TRAINERS_GROUP
 from lms.services import learner_create
 
 
@@ -81,9 +81,14 @@ def trainer(make_trainer):
 
 @pytest.fixture
 def make_manager(db):
-    def make(username, units):
+    """A manager of ``units`` (``[None]``: the province); ``individuals``: also reads
+    individual learners, not only aggregates."""
+
+    def make(username, units, individuals=True):
         user = get_user_model().objects.create_user(username, password="Mat-khau-2025")
         user.groups.add(Group.objects.get(name=MANAGERS_GROUP))
+        if individuals:
+            user.groups.add(Group.objects.get(name=INDIVIDUALS_GROUP))
         for unit_ in units:
             ManagerScope.objects.create(user=user, unit=unit_)
         return user

@@ -9,6 +9,9 @@ from enum import StrEnum
 
 TRAINERS_GROUP = "Giảng viên"
 MANAGERS_GROUP = "Quản lý"
+# Managers in this group also read individual learners' records in their units.
+INDIVIDUALS_GROUP = "Xem số liệu từng học viên"
+INDIVIDUALS_PERMISSION = "lms.view_learner_records"
 
 
 class Role(StrEnum):
@@ -48,3 +51,8 @@ def is_trainer(user) -> bool:
 
 def is_manager(user) -> bool:
     return Role.MANAGER in user_roles(user)
+
+
+def sees_individuals(user) -> bool:
+    """May read individual learners (in their scope), not only aggregates."""
+    return is_admin(user) or (is_manager(user) and user.has_perm(INDIVIDUALS_PERMISSION))

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from .models import AdministrativeUnit, LearnerProfile, ManagerScope
-from .roles import is_admin, is_manager
+from .roles import is_admin, is_manager, sees_individuals
 
 
 def current_units() -> QuerySet[AdministrativeUnit]:
@@ -26,13 +26,14 @@ def units_for_manager(user) -> QuerySet[AdministrativeUnit] | None:
 
 
 def learner_profiles_visible_to(user) -> QuerySet[LearnerProfile]:
-    """Profiles a user may read: their own; a manager's units; everyone for an admin."""
+    """Profiles a user may read: their own; a manager's units (for a manager allowed to
+    see individuals); everyone for an admin."""
     profiles = LearnerProfile.objects.select_related("unit", "user")
     if not user.is_authenticated:
         return profiles.none()
     if is_admin(user):
         return profiles
-    if is_manager(user):
+    if is_manager(user) and sees_individuals(user):
         units = units_for_manager(user)
         if units is None:
             return profiles

@@ -62,7 +62,7 @@ def signup(request):
 LANDING_PAGES = [
     (Role.ADMIN, "wagtailadmin_home"),
     (Role.TRAINER, "courses_admin_my_courses"),
-    (Role.MANAGER, "staff-progress"),
+    (Role.MANAGER, "reports-dashboard"),
 ]
 
 

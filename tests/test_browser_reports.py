@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 
 from courses.services.enrolment import enrolment_create
 from lms.models import EthnicGroup
-from reports.selectors.scope import INDIVIDUALS_GROUP
+from lms.roles import INDIVIDUALS_GROUP
 from reports.services.rollups import rollups_drain_all
 from tests.conftest import ARTIFACTS, BROWSER_TEST
 from tests.factories import build_course, finished
@@ -141,13 +141,13 @@ def chart_ready_dashboard(page, path: str = "/reports/") -> None:
 def test_province_manager_reads_drills_down_into_a_commune_and_filters(
     desktop, live_server, world, make_manager, unit, other_unit
 ):
-    make_manager("quanly.tinh", [None])
+    make_manager("quanly.tinh", [None], individuals=False)
     requested: list[str] = []
     desktop.on("request", lambda request: requested.append(request.url))
     page = desktop.new_page()
 
     # 1. Sign in through the form, then "Báo cáo" in the top navigation.
-    site_log_in(page, "quanly.tinh", "Mat-khau-2025", lands_on="/follow/")
+    site_log_in(page, "quanly.tinh", "Mat-khau-2025", lands_on="/reports/")
     page.get_by_role("banner").get_by_role("link", name="Báo cáo", exact=True).click()
     expect(page).to_have_url(f"{live_server.url}/reports/")
     expect(page.get_by_role("heading", level=1, name="Báo cáo và chỉ số")).to_be_visible()
@@ -220,8 +220,8 @@ def test_province_manager_reads_drills_down_into_a_commune_and_filters(
 def test_commune_manager_reads_their_commune_with_small_ethnic_groups_hidden(
     desktop, live_server, world, make_manager, unit, other_unit, tay
 ):
-    manager = make_manager("quanly.dongkinh", [unit])
-    reader = make_manager("quanly.canhan", [unit])
+    manager = make_manager("quanly.dongkinh", [unit], individuals=False)
+    reader = make_manager("quanly.canhan", [unit], individuals=False)
     reader.groups.add(Group.objects.get(name=INDIVIDUALS_GROUP))
     page = desktop.new_page()
 
@@ -270,8 +270,8 @@ def test_commune_manager_reads_their_commune_with_small_ethnic_groups_hidden(
 
 
 def test_dashboard_fits_a_phone_screen(phone, live_server, world, make_manager, unit, other_unit):
-    province = make_manager("quanly.tinh", [None])
-    commune = make_manager("quanly.dongkinh", [unit])
+    province = make_manager("quanly.tinh", [None], individuals=False)
+    commune = make_manager("quanly.dongkinh", [unit], individuals=False)
     page = phone.new_page()
     page.set_viewport_size(PHONE_SIZE)
 

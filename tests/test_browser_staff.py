@@ -364,7 +364,8 @@ def test_manager_follows_only_the_learners_of_their_commune(
     )
     make_manager("quanly.dongkinh", [unit])
 
-    site_log_in(page, "quanly.dongkinh", PASSWORD, lands_on="/follow/")
+    site_log_in(page, "quanly.dongkinh", PASSWORD, lands_on="/reports/")
+    page.get_by_role("navigation").get_by_role("link", name="Theo dõi học viên").click()
     expect(page.get_by_role("heading", level=1, name="Theo dõi học viên")).to_be_visible()
     expect(page.get_by_text("1 lượt ghi danh")).to_be_visible()
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name="Hoàng Thị Hoa"))

@@ -100,7 +100,7 @@ def test_each_role_lands_where_its_work_is(client, learner, trainer, make_manage
     landing = {
         "hoa": "/my-learning/",
         "trainer": "/admin/my-courses/",
-        "qldk": "/follow/",
+        "qldk": "/reports/",
         "quantri": "/admin/",
     }
     for username, expected in landing.items():

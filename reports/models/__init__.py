@@ -9,7 +9,6 @@ from .rollups import (
     EnrolmentFact,
     FactMonth,
     Grain,
-    ReportsPermissions,
     Rollup,
 )
 
@@ -28,7 +27,6 @@ __all__ = [
     "IndicatorMapping",
     "OptionMapping",
     "ReportExport",
-    "ReportsPermissions",
     "Rollup",
     "UnitMapping",
 ]

@@ -146,17 +146,3 @@ class DirtyEnrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner_id}/{self.course_id}"
-
-
-class ReportsPermissions(models.Model):
-    """Holder of the reports' own permissions (no table)."""
-
-    class Meta:
-        managed = False
-        default_permissions = ()
-        permissions = [
-            ("view_individuals", "Xem số liệu từng người học và ô số liệu nhỏ"),
-        ]
-
-    def __str__(self) -> str:
-        return "reports"

@@ -5,11 +5,8 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from lms.models import AdministrativeUnit
-from lms.roles import is_admin, is_manager
+from lms.roles import is_admin, is_manager, sees_individuals
 from lms.selectors import current_units, units_for_manager
-
-INDIVIDUALS_PERMISSION = "reports.view_individuals"
-INDIVIDUALS_GROUP = "Xem số liệu từng học viên"
 
 
 @dataclass(frozen=True)
@@ -40,15 +37,11 @@ def access_reports(user) -> ReportScope | None:
     if not user.is_authenticated or not (is_admin(user) or is_manager(user)):
         return None
     units = units_for_manager(user)
-    if units is not None:
-        ids = frozenset(units.values_list("pk", flat=True))
-        if not ids:
-            return None
-    else:
-        ids = None
+    # A manager not yet given a unit reads an empty scope (and is told so).
+    ids = None if units is None else frozenset(units.values_list("pk", flat=True))
     return ReportScope(
         unit_ids=ids,
-        sees_individuals=is_admin(user) or user.has_perm(INDIVIDUALS_PERMISSION),
+        sees_individuals=sees_individuals(user),
     )
 
 

@@ -45,7 +45,7 @@ def ask(user, kind="xlsx", **filters):
 
 
 def test_an_xlsx_export_is_built_downloaded_and_audited(world, make_manager, unit):
-    manager = make_manager("quanly", [unit])
+    manager = make_manager("quanly", [unit], individuals=False)
     export = ask(manager)
     assert export.status == ReportExport.Status.QUEUED
     built = report_export_build(export_id=export.pk)
@@ -64,7 +64,7 @@ def test_an_xlsx_export_is_built_downloaded_and_audited(world, make_manager, uni
 
 
 def test_a_csv_and_a_pdf_are_built(world, make_manager, unit):
-    manager = make_manager("quanly", [unit])
+    manager = make_manager("quanly", [unit], individuals=False)
     csv_export = report_export_build(export_id=ask(manager, "csv").pk)
     text = export_path(csv_export).read_bytes().decode("utf-8-sig")
     assert "'=HYPERLINK" in text
@@ -75,9 +75,9 @@ def test_a_csv_and_a_pdf_are_built(world, make_manager, unit):
 def test_only_the_requester_downloads_and_only_until_it_expires(
     world, make_manager, unit, other_unit
 ):
-    manager = make_manager("quanly", [unit])
+    manager = make_manager("quanly", [unit], individuals=False)
     export = report_export_build(export_id=ask(manager).pk)
-    other = make_manager("khac", [other_unit])
+    other = make_manager("khac", [other_unit], individuals=False)
     with pytest.raises(NotAvailable):
         report_export_for_download(user=other, export_id=export.pk)
     later = timezone.now() + timedelta(days=2)
@@ -103,7 +103,7 @@ def test_only_the_requester_downloads_and_only_until_it_expires(
     ],
 )
 def test_bad_requests_are_refused_and_leave_nothing(world, make_manager, unit, kind, params):
-    manager = make_manager("quanly", [unit])
+    manager = make_manager("quanly", [unit], individuals=False)
     with pytest.raises(ServiceError):
         report_export_request(user=manager, kind=kind, params=params)
     assert not ReportExport.objects.exists()
@@ -112,11 +112,11 @@ def test_bad_requests_are_refused_and_leave_nothing(world, make_manager, unit, k
 
 def test_another_units_filter_is_refused(world, make_manager, unit, other_unit):
     with pytest.raises(ServiceError):
-        ask(make_manager("quanly", [unit]), unit=str(other_unit.pk))
+        ask(make_manager("quanly", [unit], individuals=False), unit=str(other_unit.pk))
 
 
 def test_a_reader_cannot_pile_up_exports(world, make_manager, unit):
-    manager = make_manager("quanly", [unit])
+    manager = make_manager("quanly", [unit], individuals=False)
     for _ in range(MAX_PENDING_PER_USER):
         ask(manager)
     with pytest.raises(ServiceError):
@@ -130,7 +130,7 @@ def test_people_who_read_no_reports_export_nothing(world, learner, trainer):
 
 
 def test_the_pages_walk_a_manager_from_request_to_file(client, world, make_manager, unit):
-    manager = make_manager("quanly", [unit])
+    manager = make_manager("quanly", [unit], individuals=False)
     client.force_login(manager)
     response = client.post(reverse("reports-export-request"), {"kind": "xlsx", "table": "units"})
     export = ReportExport.objects.get()
@@ -143,6 +143,6 @@ def test_the_pages_walk_a_manager_from_request_to_file(client, world, make_manag
     download = client.get(reverse("reports-export-download", args=[export.pk]))
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith("attachment")
-    client.force_login(make_manager("khac", [unit]))
+    client.force_login(make_manager("khac", [unit], individuals=False))
     assert client.get(reverse("reports-export", args=[export.pk])).status_code == 404
     assert client.get(reverse("reports-export-download", args=[export.pk])).status_code == 404

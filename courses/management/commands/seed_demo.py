@@ -34,7 +34,7 @@ from courses.services.enrolment import enrolment_create
 from courses.services.permissions import course_workspace_ensure
 from courses.services.progress import EventIn, activity_opened, progress_events_ingest
 from lms.models import AdministrativeUnit, EthnicGroup, ManagerScope
-from lms.roles import MANAGERS_GROUP, TRAINERS_GROUP
+from lms.roles import INDIVIDUALS_GROUP, MANAGERS_GROUP, TRAINERS_GROUP
 from lms.services import learner_create
 from lms.text import readable_secret
 
@@ -191,16 +191,23 @@ class Command(BaseCommand):
         province = self._staff("quanly.tinh", "Minh", "Lương Văn")
         province.groups.add(managers)
         ManagerScope.objects.get_or_create(user=province, unit=None)
-        accounts["quanly.tinh"] = (province, self._set_password(province), "manager (toàn tỉnh)")
+        accounts["quanly.tinh"] = (
+            province,
+            self._set_password(province),
+            "manager (toàn tỉnh, số liệu tổng hợp)",
+        )
 
         commune = self._staff("quanly.dongkinh", "Thảo", "Đinh Thị")
         commune.groups.add(managers)
         dong_kinh = AdministrativeUnit.objects.get(is_current=True, name="Phường Đông Kinh")
         ManagerScope.objects.get_or_create(user=commune, unit=dong_kinh)
+        # The commune's manager also follows individual learners; the province's reads
+        # aggregates only.
+        commune.groups.add(Group.objects.get(name=INDIVIDUALS_GROUP))
         accounts["quanly.dongkinh"] = (
             commune,
             self._set_password(commune),
-            "manager (Phường Đông Kinh)",
+            "manager (Phường Đông Kinh, từng học viên)",
         )
 
         groups = {g.name: g for g in EthnicGroup.objects.filter(code_list="QD-121-TCTK-1979")}
