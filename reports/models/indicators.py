@@ -115,7 +115,7 @@ class Indicator(ClusterableModel):
     def clean(self):
         if self.target_percent is not None and not self.has_denominator:
             raise ValidationError(
-                {"target_percent": _("Mục tiêu theo % cần có mẫu số (bật “có mẫu số”).")}
+                {"target_percent": _("Mục tiêu theo phần trăm cần có mẫu số (bật “có mẫu số”).")}
             )
         if self.counted_from and self.deadline and self.counted_from > self.deadline:
             raise ValidationError({"deadline": _("Hạn phải sau ngày bắt đầu tính.")})

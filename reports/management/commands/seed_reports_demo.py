@@ -8,7 +8,7 @@ and the rollups are rebuilt at the end.
 
 import random
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
@@ -19,6 +19,14 @@ from courses.services.errors import ServiceError
 from courses.services.progress import EventIn, activity_opened, progress_events_ingest
 from lms.models import AdministrativeUnit, EthnicGroup
 from lms.services import learner_create
+from reports.models import (
+    ExchangeTarget,
+    Indicator,
+    IndicatorDenominator,
+    IndicatorMapping,
+    OptionMapping,
+    UnitMapping,
+)
 from reports.services.rollups import rollups_rebuild
 
 SAMPLE_LEARNERS = 160
@@ -66,11 +74,63 @@ class Command(BaseCommand):
             for course in rng.sample(courses, k=min(len(courses), rng.choice([1, 1, 2]))):
                 self._learn(learner, course, rng, now)
             made += 1
+        self._indicators(units)
         result = rollups_rebuild()
         self.stdout.write(
             f"{made} sample learners; rollups rebuilt ({result.facts} enrolments, "
             f"{result.cells} cells)."
         )
+
+    def _indicators(self, units) -> None:
+        """Two of the plan's indicators, with denominators for the sample communes, and a
+        receiving system mapped to them (sample codes, labelled as such)."""
+        officials, _ = Indicator.objects.get_or_create(
+            code="cb-hoc-tieng-dt",
+            defaults={
+                "name": "Cán bộ, công chức hoàn thành khóa tiếng dân tộc",
+                "description": "Mỗi người đếm một lần, dù hoàn thành nhiều khóa. Dữ liệu mẫu.",
+                "track": "ethnic_language",
+                "category": "official",
+                "has_denominator": True,
+                "target_percent": 100,
+                "deadline": date(2026, 12, 31),
+            },
+        )
+        for i, unit in enumerate(units):
+            IndicatorDenominator.objects.get_or_create(
+                indicator=officials, unit=unit, defaults={"value": 6 + i % 4, "source": "Mẫu"}
+            )
+        youth, _ = Indicator.objects.get_or_create(
+            code="tn-dtts-hoan-thanh",
+            defaults={
+                "name": "Thanh niên dân tộc thiểu số hoàn thành một khóa học",
+                "category": "youth",
+                "minorities_only": True,
+                "target_count": 200,
+                "deadline": date(2026, 12, 31),
+            },
+        )
+        target, created = ExchangeTarget.objects.get_or_create(
+            name="DHIS2 mẫu", defaults={"data_set": "dsMAU0001", "notes": "Mã mẫu để thử."}
+        )
+        if created:
+            IndicatorMapping.objects.create(
+                target=target, indicator=officials, data_element="deMAU0001", disaggregate_by="sex"
+            )
+            IndicatorMapping.objects.create(
+                target=target, indicator=youth, data_element="deMAU0002"
+            )
+            for unit in units:
+                UnitMapping.objects.create(target=target, unit=unit, org_unit=f"OU{unit.code}")
+            for ours, theirs in (("female", "F"), ("male", "M"), ("other", "O"), ("unstated", "U")):
+                OptionMapping.objects.create(
+                    target=target,
+                    dimension="sex",
+                    our_code=ours,
+                    attribute="SEX",
+                    option_code=theirs,
+                    category_option_combo=f"coc{theirs}",
+                )
 
     def _learn(self, learner, course, rng: random.Random, now) -> None:
         try:
