@@ -10,6 +10,7 @@ from .rollups import (
     FactMonth,
     Grain,
     Rollup,
+    RollupsVersion,
 )
 
 __all__ = [
@@ -28,5 +29,6 @@ __all__ = [
     "OptionMapping",
     "ReportExport",
     "Rollup",
+    "RollupsVersion",
     "UnitMapping",
 ]

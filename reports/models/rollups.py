@@ -146,3 +146,14 @@ class DirtyEnrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner_id}/{self.course_id}"
+
+
+class RollupsVersion(models.Model):
+    """One row whose number grows each time the rollups change: what a cached report is
+    keyed on, read by every process alike (web, worker) whatever the cache backend."""
+
+    number = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return str(self.number)

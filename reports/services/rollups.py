@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import Max, Min
+from django.db.models import F, Max, Min
 
 from courses.models import Enrolment
 
@@ -29,6 +29,7 @@ from ..models import (
     FactMonth,
     Grain,
     Rollup,
+    RollupsVersion,
 )
 from .facts import Fact, Pair, facts_compute
 
@@ -237,7 +238,15 @@ def rollups_drain(*, limit: int = DRAIN_BATCH) -> DrainResult:
         FactMonth.objects.filter(fact_id__in=renewed).delete()
         FactMonth.objects.bulk_create(months)
         _cells_add(deltas)
+        if result.changed:
+            rollups_version_bump()
     return result
+
+
+def rollups_version_bump() -> None:
+    """Cached reports keyed on the old number are not read again."""
+    if not RollupsVersion.objects.filter(pk=1).update(number=F("number") + 1):
+        RollupsVersion.objects.get_or_create(pk=1, defaults={"number": 1})
 
 
 def rollups_drain_all(*, limit: int = DRAIN_BATCH) -> int:
@@ -324,6 +333,7 @@ def rollups_rebuild(*, chunk: int = REBUILD_LEARNERS_PER_CHUNK, on_progress=None
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {Rollup._meta.db_table} ({columns}) {_facts_sum_sql()}")
         result.cells = Rollup.objects.count()
+        rollups_version_bump()
     return result
 
 

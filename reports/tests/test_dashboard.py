@@ -133,3 +133,16 @@ def test_bad_filters_are_explained_and_show_nothing(
     assert response.status_code == 400
     html = response.content.decode()
     assert 'role="alert"' in html and "data-figure" not in html
+
+
+def test_a_change_shows_at_once_though_the_page_is_cached(
+    client, make_manager, make_learner, unit, figures_world
+):
+    client.force_login(make_manager("quanly", [unit], individuals=False))
+    assert figure(client.get(URL).content.decode(), "enrolled") == "9"
+    # Another manager of the same unit is served the cached page, with the same figures.
+    client.force_login(make_manager("quanly2", [unit], individuals=False))
+    assert figure(client.get(URL).content.decode(), "enrolled") == "9"
+    enrolment_create(learner=make_learner("moix"), course=figures_world.course)
+    rollups_drain_all()
+    assert figure(client.get(URL).content.decode(), "enrolled") == "10"
