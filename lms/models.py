@@ -206,11 +206,6 @@ class LearnerProfile(models.Model):
     class Meta:
         verbose_name = _("hồ sơ người học")
         verbose_name_plural = _("hồ sơ người học")
-        # Managers read aggregates; reading individual learners' records in their units
-        # (names, results, the small cells of a breakdown) takes this permission.
-        permissions = [
-            ("view_learner_records", _("Xem hồ sơ và kết quả từng người học")),
-        ]
         constraints = [
             # Sensitive data is only ever held with consent.
             models.CheckConstraint(

@@ -9,9 +9,9 @@ from enum import StrEnum
 
 TRAINERS_GROUP = "Giảng viên"
 MANAGERS_GROUP = "Quản lý"
-# Managers in this group also read individual learners' records in their units.
+# Managers in this group also read individual learners' records in their units (the
+# others read aggregates only).
 INDIVIDUALS_GROUP = "Xem số liệu từng học viên"
-INDIVIDUALS_PERMISSION = "lms.view_learner_records"
 
 
 class Role(StrEnum):
@@ -19,6 +19,8 @@ class Role(StrEnum):
     TRAINER = "trainer"
     MANAGER = "manager"
     ADMIN = "admin"
+    # Not a role of its own: a manager's leave to read individual learners.
+    READS_INDIVIDUALS = "reads_individuals"
 
 
 def user_roles(user) -> set[Role]:
@@ -35,6 +37,8 @@ def user_roles(user) -> set[Role]:
         roles.add(Role.TRAINER)
     if MANAGERS_GROUP in group_names:
         roles.add(Role.MANAGER)
+        if INDIVIDUALS_GROUP in group_names:
+            roles.add(Role.READS_INDIVIDUALS)
     if hasattr(user, "learner_profile"):
         roles.add(Role.LEARNER)
     user._lms_roles = roles
@@ -55,4 +59,4 @@ def is_manager(user) -> bool:
 
 def sees_individuals(user) -> bool:
     """May read individual learners (in their scope), not only aggregates."""
-    return is_admin(user) or (is_manager(user) and user.has_perm(INDIVIDUALS_PERMISSION))
+    return is_admin(user) or Role.READS_INDIVIDUALS in user_roles(user)

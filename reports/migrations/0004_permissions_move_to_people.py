@@ -4,7 +4,7 @@ from django.db import migrations
 
 
 def drop_permission(apps, schema_editor):
-    """Reading individuals is the people app's permission now (lms.view_learner_records)."""
+    """Reading individuals is given by a group of the people app now (lms.roles)."""
     apps.get_model("auth", "Permission").objects.filter(
         content_type__app_label="reports", codename="view_individuals"
     ).delete()
@@ -13,7 +13,7 @@ def drop_permission(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("lms", "0009_learner_records_permission"),
+        ("lms", "0009_individuals_group"),
         ('reports', '0003_indicators_exchange_exports'),
     ]
 

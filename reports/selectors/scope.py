@@ -4,9 +4,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from lms.models import AdministrativeUnit
+from lms.models import AdministrativeUnit, ManagerScope
 from lms.roles import is_admin, is_manager, sees_individuals
-from lms.selectors import current_units, units_for_manager
+from lms.selectors import current_units
 
 
 @dataclass(frozen=True)
@@ -36,9 +36,13 @@ def access_reports(user) -> ReportScope | None:
     """The scope ``user`` reads reports in, or None when they read none."""
     if not user.is_authenticated or not (is_admin(user) or is_manager(user)):
         return None
-    units = units_for_manager(user)
-    # A manager not yet given a unit reads an empty scope (and is told so).
-    ids = None if units is None else frozenset(units.values_list("pk", flat=True))
+    ids: frozenset[int] | None = None
+    if not is_admin(user):
+        # One query for the scope (the dashboard is opened often): no unit is the
+        # province; a manager not yet given a unit reads an empty scope and is told so.
+        scoped = list(ManagerScope.objects.filter(user=user).values_list("unit_id", flat=True))
+        if None not in scoped:
+            ids = frozenset(scoped)
     return ReportScope(
         unit_ids=ids,
         sees_individuals=sees_individuals(user),
