@@ -19,7 +19,7 @@ from reports.services.rollups import (
 )
 from tests.factories import build_course, served
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_streams_and_drains_at_once_equal_a_rebuild(trainer, make_learner):
