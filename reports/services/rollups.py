@@ -300,18 +300,16 @@ class RebuildResult:
 def rollups_rebuild(*, chunk: int = REBUILD_LEARNERS_PER_CHUNK, on_progress=None) -> RebuildResult:
     """Recompute every fact from the summaries and sum the cells again, in one transaction.
 
-    The queue is emptied with it: what was queued before is in the rebuild; drains that
-    start meanwhile wait on the facts table and apply their difference afterwards.
+    Only the facts table is locked: drains wait for the rebuild and then apply their
+    difference against what it wrote, while the queue stays open to the requests that
+    mark changes (a pair queued meanwhile is folded again afterwards, at no cost when
+    nothing changed).
     """
     result = RebuildResult()
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute(
-                    f"LOCK TABLE {EnrolmentFact._meta.db_table}, {DirtyEnrolment._meta.db_table} "
-                    "IN EXCLUSIVE MODE"
-                )
-        DirtyEnrolment.objects.all().delete()
+                cursor.execute(f"LOCK TABLE {EnrolmentFact._meta.db_table} IN EXCLUSIVE MODE")
         FactMonth.objects.all().delete()
         EnrolmentFact.objects.all().delete()
         Rollup.objects.all().delete()
@@ -332,6 +330,11 @@ def rollups_rebuild(*, chunk: int = REBUILD_LEARNERS_PER_CHUNK, on_progress=None
         columns = ", ".join((*KEY_COLUMNS, *MEASURES))
         with connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {Rollup._meta.db_table} ({columns}) {_facts_sum_sql()}")
+            if connection.vendor == "postgresql":
+                # The tables were rewritten: without fresh statistics the planner takes
+                # them for empty and every drain reads all of FactMonth.
+                for model in (EnrolmentFact, FactMonth, Rollup):
+                    cursor.execute(f"ANALYZE {model._meta.db_table}")
         result.cells = Rollup.objects.count()
         rollups_version_bump()
     return result
