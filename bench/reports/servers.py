@@ -5,26 +5,15 @@ import time
 from pathlib import Path
 
 from bench.reports import WORK_REPORTS
-from bench.runner import VENV_BIN
 from bench.runner.servers import Server
+from bench.runner.servers import start_gunicorn as start_bench_gunicorn
 
 ACCESS_LOG = WORK_REPORTS / "gunicorn-access.log"
 
 
 def start_gunicorn(workers: int, port: int, env: dict) -> Server:
-    argv = [
-        str(VENV_BIN / "gunicorn"),
-        "config.wsgi:application",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "sync",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--access-logfile",
-        str(ACCESS_LOG),
-    ]
-    return Server(f"gunicorn ({workers} workers)", argv, env, WORK_REPORTS / "gunicorn.log")
+    """bench/run's gunicorn, without worker recycling, logging into this benchmark's folder."""
+    return start_bench_gunicorn(workers, port, env, max_requests=0, work=WORK_REPORTS)
 
 
 def settle(

@@ -137,7 +137,9 @@ def start_redis(work: Path = WORK) -> tuple[Server, str]:
     raise BenchError("redis-server did not answer")
 
 
-def start_gunicorn(workers: int, port: int, env: dict, max_requests: int) -> Server:
+def start_gunicorn(
+    workers: int, port: int, env: dict, max_requests: int, work: Path = WORK
+) -> Server:
     # The production image's command (docker/Dockerfile), bound to loopback; worker
     # recycling (--max-requests) only when asked for, see the README.
     argv = [
@@ -157,8 +159,8 @@ def start_gunicorn(workers: int, port: int, env: dict, max_requests: int) -> Ser
             "--max-requests-jitter",
             str(max_requests // 10),
         ]
-    argv += ["--access-logfile", str(WORK / "gunicorn-access.log")]
-    return Server(f"gunicorn ({workers} workers)", argv, env, WORK / "gunicorn.log")
+    argv += ["--access-logfile", str(work / "gunicorn-access.log")]
+    return Server(f"gunicorn ({workers} workers)", argv, env, work / "gunicorn.log")
 
 
 def start_nginx(nginx_bin: str, port: int, gunicorn_port: int, env: dict) -> Server:
