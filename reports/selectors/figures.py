@@ -84,14 +84,6 @@ class Figures:
     hidden: set[str] = field(default_factory=set)
 
     @property
-    def hours(self) -> float:
-        return round(self.seconds / 3600, 1)
-
-    @property
-    def live_hours(self) -> float:
-        return round(self.live_seconds / 3600, 1)
-
-    @property
     def completion_rate(self) -> int | None:
         if not self.enrolled or {"enrolled", "completed"} & self.hidden:
             return None

@@ -74,16 +74,6 @@ def learner_mark_dirty(learner_id: int) -> int:
     return enrolments_mark_dirty((learner_id, course) for course in courses)
 
 
-def course_mark_dirty(course_id: int) -> int:
-    learners = set(
-        Enrolment.objects.filter(course_id=course_id).values_list("learner_id", flat=True)
-    )
-    learners |= set(
-        EnrolmentFact.objects.filter(course_id=course_id).values_list("learner_id", flat=True)
-    )
-    return enrolments_mark_dirty((learner, course_id) for learner in learners)
-
-
 def _cell_keys(dims: tuple, month: date) -> Iterator[tuple]:
     named = dict(zip(DIM_COLUMNS, dims, strict=True))
     for grain, keeps in GRAIN_KEEPS.items():
